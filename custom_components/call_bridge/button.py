@@ -1,0 +1,71 @@
+"""Call presets as buttons: each ``preset`` subentry becomes a button that places its call."""
+
+from __future__ import annotations
+
+from homeassistant.components.button import ButtonEntity
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .calls import OneNetCall, PbxCall, async_place_call
+from .const import (
+    ATTR_CALLEE,
+    ATTR_CALLER,
+    CONF_AUTOANSWER,
+    CONF_DISPLAY,
+    CONF_ENTRY_TYPE,
+    ENTRY_TYPE_PBX,
+    SUBENTRY_TYPE_PRESET,
+)
+from .data import CallBridgeConfigEntry
+from .entity import CallBridgeEntity
+
+# Presses wait for no state; the call gate merges identical concurrent presses.
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: CallBridgeConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add one button per preset, and remove the buttons of presets that were deleted.
+
+    The buttons sit on the entry's device, so they belong to the entry, not to their subentries
+    (a device belongs to one subentry): Home Assistant does not remove them with the subentry.
+    """
+    buttons = [
+        PresetButton(entry, subentry)
+        for subentry in entry.subentries.values()
+        if subentry.subentry_type == SUBENTRY_TYPE_PRESET
+    ]
+    wanted = {button.unique_id for button in buttons}
+    registry = er.async_get(hass)
+    for registered in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if registered.domain == Platform.BUTTON and registered.unique_id not in wanted:
+            registry.async_remove(registered.entity_id)
+    async_add_entities(buttons)
+
+
+class PresetButton(CallBridgeEntity, ButtonEntity):
+    """Places the call a preset describes, through the same path as the actions."""
+
+    _attr_translation_key = "preset"  # the icon; the name is the preset's
+
+    def __init__(self, entry: CallBridgeConfigEntry, subentry: ConfigSubentry) -> None:
+        """Name the button after the preset."""
+        super().__init__(entry, subentry.subentry_id)
+        self._subentry = subentry
+        self._attr_name = subentry.title
+
+    async def async_press(self) -> None:
+        """Place the preset's call; errors reach the user as the action's errors do."""
+        data = self._subentry.data
+        call: PbxCall | OneNetCall
+        if self._entry.data[CONF_ENTRY_TYPE] == ENTRY_TYPE_PBX:
+            call = PbxCall(data[ATTR_CALLER], data[ATTR_CALLEE], data.get(CONF_AUTOANSWER))
+        else:
+            call = OneNetCall(data[ATTR_CALLER], data[ATTR_CALLEE], display=data.get(CONF_DISPLAY))
+        await async_place_call(self.hass, self._entry, call)

@@ -1,0 +1,53 @@
+"""Diagnostics of a Call Bridge entry: configuration, device and recent calls, secrets redacted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_PASSWORD, CONF_TOKEN, CONF_USERNAME, CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+
+from .const import ATTR_CALLEE, ATTR_CALLER, CONF_ACCESS_KEY, CONF_DISPLAY, CONF_SPONSOR
+from .data import CallBridgeConfigEntry
+
+# Credentials, the webhook id (it is the callback URL's only secret), and people's phone numbers.
+TO_REDACT = {
+    CONF_ACCESS_KEY,
+    CONF_PASSWORD,
+    CONF_TOKEN,
+    CONF_USERNAME,
+    CONF_WEBHOOK_ID,
+    ATTR_CALLER,
+    ATTR_CALLEE,
+    CONF_DISPLAY,
+    CONF_SPONSOR,
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: CallBridgeConfigEntry
+) -> dict[str, Any]:
+    """Return what helps to understand a problem, and nothing that would let anyone place a call."""
+    device = dr.async_get(hass).async_get(entry.runtime_data.device_id)
+    return {
+        "entry": {
+            "title": entry.title,
+            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "options": dict(entry.options),
+        },
+        "presets": [
+            {"title": subentry.title, "data": async_redact_data(dict(subentry.data), TO_REDACT)}
+            for subentry in entry.subentries.values()
+        ],
+        "device": device
+        and {
+            "manufacturer": device.manufacturer,
+            "model": device.model,
+            "sw_version": device.sw_version,
+            "hw_version": device.hw_version,
+            "serial_number": device.serial_number,
+        },
+        "recent_calls": async_redact_data(dict(entry.runtime_data.calls.recent_calls), TO_REDACT),
+    }

@@ -1,0 +1,185 @@
+"""Simulated OneNET voice: signed click-to-dial, and the status callbacks of a played call."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from dataclasses import dataclass, field
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+from typing import Any
+from urllib.parse import quote, unquote
+
+from aiohttp import ClientError, ClientSession, ClientTimeout, web
+
+_LOGGER = logging.getLogger(__name__)
+
+OUTCOMES = ("answered", "busy", "no_answer")
+
+
+@dataclass
+class OneNetState:
+    """What the simulated OneNET knows; tests read ``requests`` and ``callbacks``."""
+
+    app_id: str = "3143eba93adb4f35bde98aa31e4e5bbd"
+    access_key: str = "KuF3NT/jUBJ62LNBB/A8XZA9CqS3Cu79B/ABmfA1UCw="
+    sponsor: str = "02066240222"
+    # Seconds between two status callbacks of a played call.
+    step_delay: float = 1.0
+    talk_seconds: int = 12
+    default_outcome: str = "answered"
+    # Callee number (OneNET form) -> outcome, for numbers that behave otherwise.
+    outcomes: dict[str, str] = field(default_factory=dict)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    callbacks: list[dict[str, Any]] = field(default_factory=list)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+
+def _header_is_valid(header: str, state: OneNetState) -> tuple[bool, str]:
+    """Check an Authorization header: (valid, code_no) with OneNET's codes."""
+    if not header:
+        return False, "000014"
+    pairs = {}
+    for part in header.split("&"):
+        name, _, value = part.partition("=")
+        pairs[name] = unquote(value)
+    method = pairs.get("method", "")
+    digest = {"md5": hashlib.md5, "sha1": hashlib.sha1, "sha256": hashlib.sha256}.get(method)
+    if digest is None or pairs.get("res") != f"onenet_voice/{state.app_id}":
+        return False, "000015"
+    try:
+        expires = int(pairs["et"])
+    except (KeyError, ValueError):
+        return False, "000015"
+    if expires < time.time():
+        return False, "000015"
+    text = "\n".join((pairs["et"], method, pairs["res"], pairs.get("version", "")))
+    mac = hmac.new(base64.b64decode(state.access_key), text.encode(), digest).digest()
+    if not hmac.compare_digest(base64.b64encode(mac).decode(), pairs.get("sign", "")):
+        return False, "000015"
+    return True, "000000"
+
+
+def sign_callback(state: OneNetState) -> str:
+    """Sign a callback the way OneNET signs requests, with the account's key."""
+    et = int(time.time()) + 300
+    res = f"onenet_voice/{state.app_id}"
+    text = f"{et}\nsha1\n{res}\nv1"
+    mac = hmac.new(base64.b64decode(state.access_key), text.encode(), hashlib.sha1).digest()
+    signature = base64.b64encode(mac).decode()
+    return (
+        f"version=v1&res={quote(res, safe='')}&et={et}&method=sha1&sign={quote(signature, safe='')}"
+    )
+
+
+def _envelope(code_no: str, code: str, message: str, data: Any = None) -> web.Response:
+    body: dict[str, Any] = {
+        "request_id": secrets.token_hex(16),
+        "code_no": code_no,
+        "code": code,
+        "message": message,
+    }
+    if data is not None:
+        body["data"] = data
+    return web.json_response(body)
+
+
+def _is_msisdn_or_landline(number: str) -> bool:
+    return number.isdigit() and (
+        (len(number) == 13 and number.startswith("861"))
+        or (number.startswith("0") and 10 <= len(number) <= 12)
+    )
+
+
+def create_onenet_app(state: OneNetState) -> web.Application:
+    """Return the aiohttp application of a simulated OneNET voice service."""
+
+    async def dial_notify(request: web.Request) -> web.Response:
+        raw = await request.read()
+        state.requests.append({"headers": dict(request.headers), "body": raw.decode()})
+        valid, code_no = _header_is_valid(request.headers.get("Authorization", ""), state)
+        if not valid:
+            name = "authorizationIsNull" if code_no == "000014" else "authorizationFailed"
+            return _envelope(code_no, f"onenet_common_{name}", "鉴权失败")
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            return _envelope("000012", "onenet_common_JsonException", "JSON格式错误")
+        if not isinstance(body, dict):
+            return _envelope("000012", "onenet_common_JsonException", "JSON格式错误")
+        if body.get("appid") != state.app_id:
+            return _envelope("000002", "onenet_common_authException", "鉴权失败")
+        if not all(body.get(name) for name in ("sponsor", "caller", "callee")):
+            return _envelope("000006", "onenet_common_paramNullException", "必填参数为空")
+        if body["sponsor"] != state.sponsor or body.get("display") not in (
+            None,
+            state.sponsor,
+            body["caller"],
+        ):
+            return _envelope("001008", "onenet_iaepVoice_BusinessNumberMismatch", "业务号码不匹配")
+        if not all(_is_msisdn_or_landline(str(body[name])) for name in ("caller", "callee")):
+            return _envelope("001005", "onenet_iaepVoice_NumberFormatRrror", "号码格式错误")
+        call_id = str(secrets.randbelow(10**18))
+        if body.get("notify_url"):
+            task = asyncio.create_task(play_call(state, call_id, body))
+            state.tasks.add(task)
+            task.add_done_callback(state.tasks.discard)
+        return _envelope("000000", "OneNET_common_success", "调用成功", {"call_id": call_id})
+
+    async def stop_calls(app: web.Application) -> None:
+        for task in list(state.tasks):
+            task.cancel()
+
+    app = web.Application()
+    app.router.add_post("/v1/onenet/dial/notify", dial_notify)
+    app.on_shutdown.append(stop_calls)
+    return app
+
+
+def call_script(state: OneNetState, outcome: str) -> list[dict[str, str]]:
+    """Return the status updates of a call with this outcome, in order."""
+    if outcome == "no_answer":
+        return [
+            {"status": "CallingCaller"},
+            {"status": "Disconnected", "reason": "CallerNoAnswer", "call_duration": "0"},
+        ]
+    if outcome == "busy":
+        return [
+            {"status": "CallingCaller"},
+            {"status": "CallingCallee"},
+            {"status": "Disconnected", "reason": "CalleeBusy", "call_duration": "0"},
+        ]
+    return [
+        {"status": "CallingCaller"},
+        {"status": "CallingCallee"},
+        {"status": "Connected"},
+        {"status": "Disconnected", "reason": "HangUp", "call_duration": str(state.talk_seconds)},
+    ]
+
+
+async def play_call(state: OneNetState, call_id: str, dial: dict[str, Any]) -> None:
+    """Post the call's status callbacks to its ``notify_url``, one every ``step_delay`` seconds."""
+    outcome = state.outcomes.get(str(dial["callee"]), state.default_outcome)
+    async with ClientSession(timeout=ClientTimeout(total=10)) as session:
+        for update in call_script(state, outcome):
+            await asyncio.sleep(state.step_delay)
+            body = {
+                "appid": state.app_id,
+                "call_id": call_id,
+                "caller": dial["caller"],
+                "callee": dial["callee"],
+                "report_date": time.strftime("%Y%m%d%H%M%S", time.gmtime(time.time() + 8 * 3600)),
+            } | update
+            try:
+                async with session.post(
+                    dial["notify_url"],
+                    json=body,
+                    headers={"Authorization": sign_callback(state)},
+                ) as response:
+                    state.callbacks.append({"body": body, "status": response.status})
+            except ClientError as err:
+                _LOGGER.warning("Callback to Home Assistant failed: %s", err)

@@ -1,0 +1,177 @@
+"""Simulated PBX API: login (MD5), expiring tokens, heartbeat, device info, extensions, dial."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import hashlib
+import json
+import secrets
+import time
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from aiohttp import web
+
+LOCKOUT_FAILURES = 5
+
+
+@dataclass
+class PbxState:
+    """What the simulated PBX knows; tests read ``requests`` and change the rest."""
+
+    api_version: str = "v0.0.1"
+    username: str = "api"
+    password: str = "password"
+    static_tokens: set[str] = field(default_factory=set)
+    serial: str = "a09805021987"
+    model: str = "UC501"
+    token_lifetime: float = 1800.0
+    # Older firmware answers deviceinfo/query with "unsupported API request".
+    has_deviceinfo: bool = True
+    # Extension number -> status; "Busy" and "InUse" refuse calls with errno 10008.
+    extensions: dict[str, str] = field(
+        default_factory=lambda: {"101": "Registered", "102": "Registered", "103": "InUse"}
+    )
+    tokens: dict[str, float] = field(default_factory=dict)
+    login_failures: int = 0
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    clock: Any = time.monotonic
+
+    def issue_token(self) -> str:
+        """Create a token valid for ``token_lifetime``."""
+        token = secrets.token_hex(16)
+        self.tokens[token] = self.clock() + self.token_lifetime
+        return token
+
+    def expire_tokens(self) -> None:
+        """Forget every token, as a PBX restart does."""
+        self.tokens.clear()
+
+
+def _decode(raw: bytes, payload_format: str) -> dict[str, str]:
+    if not raw:
+        return {}
+    if payload_format == "xml":
+        root = ET.fromstring(raw)  # noqa: S314 - the simulator parses only its own tests' requests
+        return {child.tag: child.text or "" for child in root}
+    value = json.loads(raw)
+    return value if isinstance(value, dict) else {}
+
+
+def _encode(answer: dict[str, Any], payload_format: str) -> web.Response:
+    if payload_format != "xml":
+        return web.json_response(answer)
+    return web.Response(text=_xml_document(answer), content_type="application/xml")
+
+
+def _xml_document(answer: dict[str, Any]) -> str:
+    def element(tag: str, value: Any) -> str:
+        if isinstance(value, dict):
+            inner = "".join(element(key, item) for key, item in value.items())
+        elif isinstance(value, list):
+            inner = "".join(
+                element("item", item).replace("<item>", f'<item id="{index}">', 1)
+                for index, item in enumerate(value)
+            )
+        else:
+            inner = str(value).replace("&", "&amp;").replace("<", "&lt;")
+        return f"<{tag}>{inner}</{tag}>"
+
+    return '<?xml version="1.0" encoding="UTF-8" ?>' + element("xml", answer)
+
+
+def create_pbx_app(state: PbxState) -> web.Application:
+    """Return the aiohttp application of a simulated PBX."""
+
+    async def handle(request: web.Request) -> web.Response:
+        version = request.match_info["version"]
+        action = request.match_info["action"]
+        payload_format = request.query.get("type", "json")
+        raw = await request.read()
+        state.requests.append(
+            {
+                "path": request.path,
+                "query": dict(request.query),
+                "content_type": request.headers.get("Content-Type"),
+                "body": raw.decode(),
+            }
+        )
+        if version != state.api_version:
+            return _encode({"status": "Failed", "errno": "10003"}, payload_format)
+        try:
+            fields = _decode(raw, payload_format)
+        except (ValueError, ET.ParseError):
+            return _encode({"status": "Failed", "errno": "10002"}, payload_format)
+        return _encode(_answer(state, action, request.query.get("token"), fields), payload_format)
+
+    app = web.Application()
+    app.router.add_post("/api/{version}/{action:.+}", handle)
+    return app
+
+
+def _answer(
+    state: PbxState, action: str, token: str | None, fields: dict[str, str]
+) -> dict[str, Any]:
+    if action == "login":
+        return _login(state, fields)
+    if token is None or token == "":
+        return {"status": "Failed", "errno": "20005"}
+    if token not in state.static_tokens:
+        expiry = state.tokens.get(token)
+        if expiry is None or expiry < state.clock():
+            state.tokens.pop(token, None)
+            return {"status": "Failed", "errno": "20004"}
+        state.tokens[token] = state.clock() + state.token_lifetime
+    if action == "heartbeat":
+        return {"status": "Success"}
+    if action == "logout":
+        state.tokens.pop(token, None)
+        return {"status": "Success"}
+    if action == "deviceinfo/query" and state.has_deviceinfo:
+        return {
+            "status": "Success",
+            "deviceinfo": {
+                "devicename": state.model,
+                "sn": state.serial,
+                "hardwarever": "3.1",
+                "firmwarever": "4.1.1",
+                "extensionstatus": f"{len(state.extensions)}/300",
+            },
+        }
+    if action == "extensionlist/query":
+        return {
+            "status": "Success",
+            "extlist": [
+                {"extnumber": number, "status": status, "type": "pjsip", "username": number}
+                for number, status in state.extensions.items()
+            ],
+        }
+    if action == "extension/dial_extension":
+        return _dial(state, fields)
+    return {"status": "Failed", "errno": "10003"}
+
+
+def _login(state: PbxState, fields: dict[str, str]) -> dict[str, Any]:
+    if state.login_failures >= LOCKOUT_FAILURES:
+        return {"status": "Failed", "errno": "20002"}
+    expected = hashlib.md5(state.password.encode(), usedforsecurity=False).hexdigest()
+    if fields.get("username") != state.username or fields.get("password") != expected:
+        state.login_failures += 1
+        return {"status": "Failed", "errno": "20003"}
+    state.login_failures = 0
+    return {"status": "Success", "token": state.issue_token()}
+
+
+def _dial(state: PbxState, fields: dict[str, str]) -> dict[str, Any]:
+    caller, callee = fields.get("caller", ""), fields.get("callee", "")
+    if not caller or not callee:
+        return {"status": "Failed", "errno": "10004"}
+    for number in (caller, callee):
+        if number not in state.extensions:
+            return {"status": "Failed", "errno": "10006"}
+        if state.extensions[number] in ("Busy", "InUse"):
+            return {"status": "Failed", "errno": "10008"}
+    answer: dict[str, Any] = {"status": "Success"}
+    if state.api_version == "v1.1.0":  # Yeastar answers with a call id, OpenVox does not
+        answer["callid"] = f"{time.time():.3f}"
+    return answer

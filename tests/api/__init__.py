@@ -1,0 +1,1 @@
+"""Tests of the wire protocols, without Home Assistant."""

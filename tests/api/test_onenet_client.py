@@ -1,0 +1,208 @@
+"""The OneNET client against the simulated OneNET (which checks signatures on its own)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from aiohttp import ClientSession, web
+from aiohttp.test_utils import TestServer
+import pytest
+
+from custom_components.call_bridge.api.errors import (
+    InvalidAccessKeyError,
+    OneNetAuthError,
+    OneNetRefusedError,
+    ProviderConnectionError,
+    ProviderResponseError,
+)
+from custom_components.call_bridge.api.onenet import CODES, OneNetClient
+from simulator.onenet import OneNetState
+
+ACCESS_KEY = OneNetState.access_key
+
+
+def make_client(session: ClientSession, base_url: str, **kwargs: object) -> OneNetClient:
+    return OneNetClient(session, OneNetState.app_id, ACCESS_KEY, base_url=base_url, **kwargs)
+
+
+@pytest.mark.parametrize("method", ["sha1", "md5", "sha256"])
+async def test_click_to_dial_is_accepted(
+    session: ClientSession, onenet_url: str, onenet_state: OneNetState, method: str
+) -> None:
+    client = make_client(session, onenet_url, sign_method=method)
+    result = await client.click_to_dial(
+        "8613800138000", "8613900139000", "02066240222", display="02066240222"
+    )
+    assert result.call_id is not None
+    assert result.request_id is not None
+    [request] = onenet_state.requests
+    assert json.loads(request["body"]) == {
+        "appid": OneNetState.app_id,
+        "sponsor": "02066240222",
+        "caller": "8613800138000",
+        "callee": "8613900139000",
+        "display": "02066240222",
+    }
+    assert request["headers"]["Content-Type"] == "application/json;charset=utf-8"
+    assert f"method={method}" in request["headers"]["Authorization"]
+
+
+async def test_a_wrong_key_is_refused_by_the_simulator(
+    session: ClientSession, onenet_url: str
+) -> None:
+    client = OneNetClient(
+        session,
+        OneNetState.app_id,
+        "bXlzZWNyZXRhY2Nlc3NrZXkxMjM0NTY3ODkwYWJjZA==",
+        base_url=onenet_url,
+    )
+    with pytest.raises(OneNetAuthError) as caught:
+        await client.click_to_dial("8613800138000", "8613900139000", "02066240222")
+    assert caught.value.code_no == "000015"
+    with pytest.raises(OneNetAuthError):
+        await client.check_credentials()
+
+
+async def test_a_stale_clock_is_refused(session: ClientSession, onenet_url: str) -> None:
+    client = make_client(session, onenet_url, clock=lambda: 1_000_000_000.0)
+    with pytest.raises(OneNetAuthError):
+        await client.check_credentials()
+
+
+async def test_credential_check_places_no_call(
+    session: ClientSession, onenet_url: str, onenet_state: OneNetState
+) -> None:
+    await make_client(session, onenet_url).check_credentials()
+    assert json.loads(onenet_state.requests[0]["body"]) == {"appid": OneNetState.app_id}
+    assert onenet_state.callbacks == []
+
+
+async def test_the_call_is_played_to_notify_url(
+    session: ClientSession, onenet_url: str, onenet_state: OneNetState
+) -> None:
+    received: list[dict[str, str]] = []
+
+    async def callback(request: web.Request) -> web.Response:
+        received.append(await request.json())
+        return web.json_response({"code_no": "000000"})
+
+    app = web.Application()
+    app.router.add_post("/hook", callback)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    client = make_client(session, onenet_url)
+    await client.click_to_dial(
+        "8613800138000",
+        "8613900139000",
+        "02066240222",
+        notify_url=f"http://127.0.0.1:{server.port}/hook",
+    )
+    for _ in range(200):
+        if len(received) == 4:
+            break
+        await asyncio.sleep(0.01)
+    assert [body["status"] for body in received] == [
+        "CallingCaller",
+        "CallingCallee",
+        "Connected",
+        "Disconnected",
+    ]
+    await server.close()
+
+
+async def canned(session: ClientSession, status: int, body: str) -> tuple[OneNetClient, TestServer]:
+    async def answer(request: web.Request) -> web.Response:
+        return web.Response(status=status, text=body, content_type="application/json")
+
+    app = web.Application()
+    app.router.add_post("/v1/onenet/dial/notify", answer)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    return make_client(session, f"http://127.0.0.1:{server.port}/"), server
+
+
+@pytest.mark.parametrize("code_no", sorted(CODES))
+async def test_every_documented_code(session: ClientSession, code_no: str) -> None:
+    client, server = await canned(
+        session, 200, json.dumps({"code_no": code_no, "code": "x", "message": "m"})
+    )
+    with pytest.raises(OneNetRefusedError) as caught:
+        await client.click_to_dial("8613800138000", "8613900139000", "02066240222")
+    known = CODES[code_no]
+    assert (caught.value.code, caught.value.meaning) == (known.code, known.meaning)
+    assert caught.value.retryable is (code_no in ("000001", "000111"))
+    assert isinstance(caught.value, OneNetAuthError) is (code_no in ("000002", "000014", "000015"))
+    assert ACCESS_KEY not in str(caught.value)
+    await server.close()
+
+
+async def test_undocumented_code(session: ClientSession) -> None:
+    client, server = await canned(session, 200, '{"code_no": "009999"}')
+    with pytest.raises(OneNetRefusedError, match="009999 \\(unknown\\): undocumented"):
+        await client.click_to_dial("8613800138000", "8613900139000", "02066240222")
+    await server.close()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "message"),
+    [
+        (502, "<html>", "HTTP 502 without JSON"),
+        (200, "[]", "without a result code"),
+        (200, "{}", "without a result code"),
+    ],
+)
+async def test_answers_that_are_not_the_api(
+    session: ClientSession, status: int, body: str, message: str
+) -> None:
+    client, server = await canned(session, status, body)
+    with pytest.raises(ProviderResponseError, match=message):
+        await client.click_to_dial("8613800138000", "8613900139000", "02066240222")
+    await server.close()
+
+
+async def test_success_without_data(session: ClientSession) -> None:
+    client, server = await canned(session, 200, '{"code_no": "000000"}')
+    result = await client.click_to_dial("8613800138000", "8613900139000", "02066240222")
+    assert (result.call_id, result.request_id) == (None, None)
+    with pytest.raises(ProviderResponseError, match="without numbers"):
+        await client.check_credentials()
+    await server.close()
+
+
+async def test_credential_check_raises_unexpected_refusals(session: ClientSession) -> None:
+    client, server = await canned(session, 200, '{"code_no": "001009"}')
+    with pytest.raises(OneNetRefusedError):
+        await client.check_credentials()
+    await server.close()
+
+
+async def test_unreachable_and_slow(session: ClientSession, closed_port: int) -> None:
+    client = make_client(session, f"http://127.0.0.1:{closed_port}")
+    with pytest.raises(ProviderConnectionError, match="cannot reach OneNET"):
+        await client.check_credentials()
+
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(1)
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_post("/v1/onenet/dial/notify", slow)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    client = make_client(session, f"http://127.0.0.1:{server.port}", request_timeout=0.05)
+    with pytest.raises(ProviderConnectionError, match="within 0.05 s"):
+        await client.check_credentials()
+    await server.close()
+
+
+def test_a_malformed_key_fails_at_once(session: ClientSession) -> None:
+    with pytest.raises(InvalidAccessKeyError):
+        OneNetClient(session, "app", "%%%")
+
+
+def test_callback_verification_uses_the_key(session: ClientSession) -> None:
+    client = OneNetClient(session, OneNetState.app_id, ACCESS_KEY, clock=lambda: 1000.0)
+    assert client.res == f"onenet_voice/{OneNetState.app_id}"
+    assert client.verify_callback(client.authorization())
+    assert not client.verify_callback("version=v1")

@@ -1,0 +1,184 @@
+"""Fixtures: a real Home Assistant with Call Bridge; only the PBX and OneNET are faked."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+import sys
+from types import ModuleType
+from typing import Any
+from unittest.mock import AsyncMock, MagicMock
+
+from homeassistant.core import HomeAssistant
+from homeassistant.core_config import async_process_ha_core_config
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import (
+    AiohttpClientMocker,
+    AiohttpClientMockResponse,
+)
+
+# Imported before the hass fixture runs, so Home Assistant finds this custom_components package.
+from custom_components.call_bridge.const import DOMAIN
+
+PBX_BASE = "http://127.0.0.1:9011/api/v0.0.1"
+ONENET_URL = "http://127.0.0.1:8002/v1/onenet/dial/notify"
+TOKEN = "813b621cfe8eecf445a2ce1f4a079ffe"
+PASSWORD = "s3cret-pbx-password"
+ACCESS_KEY = "KuF3NT/jUBJ62LNBB/A8XZA9CqS3Cu79B/ABmfA1UCw="
+APP_ID = "3143eba93adb4f35bde98aa31e4e5bbd"
+WEBHOOK_ID = "5f6b9e2f0c3a4d1e8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f"
+SERIAL = "a09805021987"
+DEVICE_INFO = {
+    "status": "Success",
+    "deviceinfo": {
+        "devicename": "UC501",
+        "sn": SERIAL,
+        "hardwarever": "3.1",
+        "firmwarever": "4.1.1",
+        "systemtime": "2020-05-19 04:06:07",
+        "uptime": "2020-Mar-23-08:33:22",
+        "extensionstatus": "21/300",
+    },
+}
+PBX_DATA = {
+    "entry_type": "pbx",
+    "host": "127.0.0.1",
+    "port": 9011,
+    "ssl": False,
+    "verify_ssl": True,
+    "api_version": "v0.0.1",
+    "payload_format": "json",
+    "username": "api",
+    "password": PASSWORD,
+}
+ONENET_DATA = {
+    "entry_type": "onenet",
+    "app_id": APP_ID,
+    "access_key": ACCESS_KEY,
+    "sponsor": "02066240222",
+    "sign_method": "sha1",
+    "base_url": "http://127.0.0.1:8002",
+    "webhook_id": WEBHOOK_ID,
+    "cloudhook": False,
+}
+SECRETS = (TOKEN, PASSWORD, ACCESS_KEY, WEBHOOK_ID)
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load Call Bridge from custom_components."""
+
+
+def onenet_answer(code_no: str = "000000", **extra: Any) -> dict[str, Any]:
+    """Return a OneNET envelope."""
+    return {
+        "request_id": "85fcaba7045247c88b87380149ea0941",
+        "code_no": code_no,
+        "code": "OneNET_common_success" if code_no == "000000" else "onenet_common_error",
+        "message": "调用成功",
+    } | extra
+
+
+@pytest.fixture
+def pbx_entry() -> MockConfigEntry:
+    """A PBX entry that logs in as an API user."""
+    return MockConfigEntry(
+        domain=DOMAIN, title="OpenVox UC501", data=dict(PBX_DATA), unique_id=SERIAL
+    )
+
+
+@pytest.fixture
+def onenet_entry() -> MockConfigEntry:
+    """A OneNET entry whose webhook is WEBHOOK_ID."""
+    return MockConfigEntry(
+        domain=DOMAIN, title="OneNET voice 02066240222", data=dict(ONENET_DATA), unique_id=APP_ID
+    )
+
+
+@pytest.fixture
+def mock_pbx(aioclient_mock: AiohttpClientMocker) -> AiohttpClientMocker:
+    """A PBX that accepts the login and answers every query."""
+    aioclient_mock.post(f"{PBX_BASE}/login", json={"status": "Success", "token": TOKEN})
+    aioclient_mock.post(f"{PBX_BASE}/deviceinfo/query", json=DEVICE_INFO)
+    aioclient_mock.post(f"{PBX_BASE}/heartbeat", json={"status": "Success"})
+    aioclient_mock.post(f"{PBX_BASE}/logout", json={"status": "Success"})
+    aioclient_mock.post(f"{PBX_BASE}/extension/dial_extension", json={"status": "Success"})
+    return aioclient_mock
+
+
+@pytest.fixture
+def mock_onenet(aioclient_mock: AiohttpClientMocker) -> AiohttpClientMocker:
+    """A OneNET that places every call."""
+    aioclient_mock.post(ONENET_URL, json=onenet_answer(data={"call_id": "150104227912386807"}))
+    return aioclient_mock
+
+
+@pytest.fixture
+async def external_url(hass: HomeAssistant) -> str:
+    """Give Home Assistant an external URL that OneNET could reach."""
+    await async_process_ha_core_config(hass, {"external_url": "https://ha.example.com"})
+    return "https://ha.example.com"
+
+
+type SetupEntry = Callable[[MockConfigEntry], Awaitable[MockConfigEntry]]
+
+
+@pytest.fixture
+def setup_entry(hass: HomeAssistant) -> SetupEntry:
+    """Add an entry and set Call Bridge up with it."""
+
+    async def setup(entry: MockConfigEntry) -> MockConfigEntry:
+        entry.add_to_hass(hass)
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        return entry
+
+    return setup
+
+
+def assert_no_secret(*texts: str) -> None:
+    """Fail when a token, password, access key or webhook id appears in any of ``texts``."""
+    for text in texts:
+        for secret in SECRETS:
+            assert secret not in text, f"secret leaked into: {text[:200]}"
+
+
+def answers_in_turn(
+    *answers: dict[str, Any],
+) -> Callable[..., Awaitable[AiohttpClientMockResponse]]:
+    """A side effect for aioclient_mock that gives each JSON answer in turn, then the last again."""
+    remaining = list(answers)
+
+    async def answer(method: str, url: Any, data: Any) -> AiohttpClientMockResponse:
+        body = remaining.pop(0) if len(remaining) > 1 else remaining[0]
+        return AiohttpClientMockResponse(method, url, json=body)
+
+    return answer
+
+
+CLOUDHOOK_URL = "https://hooks.nabu.casa/call-bridge-test"
+
+
+@pytest.fixture
+def fake_cloud(hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """Home Assistant Cloud, loaded and subscribed, as Call Bridge sees it.
+
+    The real module cannot be imported here (it needs Alexa, Google Assistant, camera...), and Call
+    Bridge imports it only once the cloud integration is loaded; this stands in for it.
+    """
+    from homeassistant import components
+    from homeassistant.exceptions import HomeAssistantError
+
+    class CloudNotAvailable(HomeAssistantError):  # noqa: N818 - the cloud integration's name
+        """As the cloud integration raises it."""
+
+    cloud = ModuleType("homeassistant.components.cloud")
+    cloud.CloudNotAvailable = CloudNotAvailable  # type: ignore[attr-defined]
+    cloud.async_active_subscription = MagicMock(return_value=True)  # type: ignore[attr-defined]
+    cloud.async_create_cloudhook = AsyncMock(return_value=CLOUDHOOK_URL)  # type: ignore[attr-defined]
+    cloud.async_get_or_create_cloudhook = AsyncMock(return_value=CLOUDHOOK_URL)  # type: ignore[attr-defined]
+    cloud.async_delete_cloudhook = AsyncMock()  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "homeassistant.components.cloud", cloud)
+    monkeypatch.setattr(components, "cloud", cloud, raising=False)
+    hass.config.components.add("cloud")
+    return cloud

@@ -1,0 +1,58 @@
+"""The repository as HACS and hassfest read it, and the declared minimum Home Assistant."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import tomllib
+
+from awesomeversion import AwesomeVersion
+from homeassistant.const import __version__ as HA_VERSION
+
+ROOT = Path(__file__).parent.parent
+MANIFEST = json.loads((ROOT / "custom_components/call_bridge/manifest.json").read_text())
+HACS = json.loads((ROOT / "hacs.json").read_text())
+
+
+def test_manifest_as_hassfest_wants_it() -> None:
+    keys = list(MANIFEST)
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
+    assert MANIFEST["domain"] == "call_bridge"
+    assert MANIFEST["name"] == "Call Bridge"
+    assert MANIFEST["dependencies"] == ["webhook"]
+    assert MANIFEST["after_dependencies"] == ["cloud"]
+    assert MANIFEST["integration_type"] == "hub"
+    assert MANIFEST["config_flow"] is True
+    for key in ("documentation", "issue_tracker"):
+        assert MANIFEST[key].startswith("https://")
+    assert MANIFEST["codeowners"]
+    assert MANIFEST["requirements"] == []
+
+
+def test_one_version_everywhere() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert MANIFEST["version"] == pyproject["project"]["version"]
+
+
+def test_running_home_assistant_is_supported() -> None:
+    """Each suite runs on a supported release; the 2025.4 suite proves the declared minimum."""
+    minimum = AwesomeVersion(HACS["homeassistant"])
+    assert minimum == "2025.4.0"
+    assert AwesomeVersion(HA_VERSION) >= minimum
+
+
+def test_brand_and_licence() -> None:
+    assert (ROOT / "custom_components/call_bridge/brand/icon.png").read_bytes()[
+        :8
+    ] == b"\x89PNG\r\n\x1a\n"
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    assert set(HACS) <= {
+        "name",
+        "homeassistant",
+        "country",
+        "hacs",
+        "render_readme",
+        "zip_release",
+        "filename",
+    }

@@ -1,0 +1,99 @@
+"""Translations: every key the code uses exists in English, and Chinese has every English key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import re
+from typing import Any
+
+import pytest
+import yaml
+
+from custom_components.call_bridge.api.onenet import CODES
+from custom_components.call_bridge.api.pbx import ERRNO_MEANINGS
+
+INTEGRATION = Path(__file__).parent.parent / "custom_components" / "call_bridge"
+EN = json.loads((INTEGRATION / "translations" / "en.json").read_text(encoding="utf-8"))
+ZH = json.loads((INTEGRATION / "translations" / "zh-Hans.json").read_text(encoding="utf-8"))
+CODE = "\n".join(path.read_text(encoding="utf-8") for path in INTEGRATION.glob("*.py"))
+
+
+def leaves(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, dict):
+            flat |= leaves(value, path)
+        else:
+            flat[path] = value
+    return flat
+
+
+def placeholders(text: str) -> set[str]:
+    return set(re.findall(r"\{(\w+)\}", text))
+
+
+def test_chinese_is_complete() -> None:
+    en, zh = leaves(EN), leaves(ZH)
+    assert sorted(set(en) - set(zh)) == []
+    assert sorted(set(zh) - set(en)) == []
+    for key, text in en.items():
+        assert placeholders(zh[key]) == placeholders(text), key
+        assert zh[key].strip(), key
+
+
+def exception_keys_in_code() -> set[str]:
+    keys = set(re.findall(r'translation_key="([a-z0-9_]+)"', CODE))
+    keys -= {"call_status", "preset"}  # entity translation keys
+    keys |= {f"pbx_errno_{errno}" for errno in ERRNO_MEANINGS} | {"pbx_errno_unknown"}
+    keys |= {f"onenet_code_{code}" for code in CODES} | {"onenet_code_unknown"}
+    keys |= {f"not_{kind}_entry" for kind in ("pbx", "onenet")}
+    keys |= {f"{count}_{kind}_entries" for count in ("no", "several") for kind in ("pbx", "onenet")}
+    keys |= {
+        "invalid_extension",
+        "invalid_phone_number",
+        "provider_unreachable",
+        "provider_bad_answer",
+    }
+    return keys
+
+
+def test_every_exception_key_exists() -> None:
+    assert exception_keys_in_code() - set(EN["exceptions"]) == set()
+    assert set(EN["exceptions"]) - exception_keys_in_code() == set(), "unused exception messages"
+
+
+def test_flow_errors_aborts_and_steps_exist() -> None:
+    errors = set(re.findall(r'"base": "([a-z_]+)"', CODE)) | set(
+        re.findall(r': "(invalid_[a-z_]+)"\}', CODE)
+    )
+    assert errors - set(EN["config"]["error"]) == set()
+    for reason in re.findall(r'reason="([a-z_]+)"', CODE) + re.findall(
+        r'"(re\w+_successful)"', CODE
+    ):
+        assert reason in EN["config"]["abort"]
+    for step in ("user", "pbx", "onenet", "reauth_confirm", "reconfigure"):
+        assert step in EN["config"]["step"]
+    assert set(EN["options"]["step"]) == {"pbx_options", "onenet_options"}
+    assert "{webhook_url}" in EN["config"]["create_entry"]["onenet"]
+    assert "{webhook_url}" in EN["options"]["step"]["onenet_options"]["description"]
+
+
+@pytest.mark.parametrize("service", ["dial_extension", "click_to_dial"])
+def test_every_action_field_is_described(service: str) -> None:
+    fields = yaml.safe_load((INTEGRATION / "services.yaml").read_text())[service]["fields"]
+    described = EN["services"][service]["fields"]
+    assert set(fields) == set(described)
+    for field in described.values():
+        assert field["name"]
+        assert field["description"]
+
+
+def test_icons_cover_every_action_and_entity() -> None:
+    icons = json.loads((INTEGRATION / "icons.json").read_text())
+    assert set(icons["services"]) == {"dial_extension", "click_to_dial"}
+    states = set(icons["entity"]["event"]["call_status"]["state_attributes"]["event_type"]["state"])
+    assert states == set(
+        EN["entity"]["event"]["call_status"]["state_attributes"]["event_type"]["state"]
+    )

@@ -61,7 +61,7 @@ run_in_sid() {
     cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt" 2>/dev/null || true
     exec chroot "$root" /usr/bin/env -i \
       PATH=/opt/venv/bin:/usr/local/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" \
-      CI="${CI:-}" PYTHONDONTWRITEBYTECODE=1 CALL_BRIDGE_IN_SID=1 \
+      CI="${CI:-}" PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 CALL_BRIDGE_IN_SID=1 \
       PIP_CERT=/etc/ssl/certs/ca-certificates.crt SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
       bash -c "cd /project && $1"
   ' _ "$SID_ROOT" "$REPO_ROOT" "$command_line"

@@ -7,10 +7,9 @@ import asyncio
 import contextlib
 import logging
 
-from aiohttp import web
-
-from .onenet import OUTCOMES, OneNetState, create_onenet_app
-from .pbx import PbxState, create_pbx_app
+from .onenet import OUTCOMES, OneNetState
+from .pbx import PbxState
+from .server import start_simulator
 
 _LOGGER = logging.getLogger("simulator")
 
@@ -46,15 +45,9 @@ async def _serve(args: argparse.Namespace) -> None:
         default_outcome=args.outcome,
         outcomes=dict.fromkeys(args.busy, "busy") | dict.fromkeys(args.no_answer, "no_answer"),
     )
-    runners = []
-    for app, port in (
-        (create_pbx_app(pbx), args.pbx_port),
-        (create_onenet_app(onenet), args.onenet_port),
-    ):
-        runner = web.AppRunner(app)
-        await runner.setup()
-        await web.TCPSite(runner, args.host, port).start()
-        runners.append(runner)
+    runners = await start_simulator(
+        pbx, onenet, host=args.host, pbx_port=args.pbx_port, onenet_port=args.onenet_port
+    )
     _LOGGER.info(
         "PBX on http://%s:%s, OneNET on http://%s:%s",
         args.host,

@@ -7,7 +7,7 @@ from pathlib import Path
 import tomllib
 
 from awesomeversion import AwesomeVersion
-from homeassistant.const import __version__ as HA_VERSION
+from homeassistant.const import __version__ as ha_version
 
 ROOT = Path(__file__).parent.parent
 MANIFEST = json.loads((ROOT / "custom_components/call_bridge/manifest.json").read_text())
@@ -39,7 +39,7 @@ def test_running_home_assistant_is_supported() -> None:
     """Each suite runs on a supported release; the 2025.4 suite proves the declared minimum."""
     minimum = AwesomeVersion(HACS["homeassistant"])
     assert minimum == "2025.4.0"
-    assert AwesomeVersion(HA_VERSION) >= minimum
+    assert AwesomeVersion(ha_version) >= minimum
 
 
 def test_brand_and_licence() -> None:

@@ -1,0 +1,116 @@
+"""Start and stop a real ``hass`` process whose configuration folder links this repository's code."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import suppress
+import json
+from pathlib import Path
+import sys
+from typing import TextIO
+
+from aiohttp import ClientError, ClientSession, ClientTimeout
+
+REPO = Path(__file__).resolve().parent.parent
+STARTUP_TIMEOUT = 180.0
+
+
+def prepare_config_folder(config_dir: Path) -> None:
+    """Link Call Bridge and its blueprint from the repository; skip onboarding's network steps.
+
+    Onboarding's location step sets up integrations that reach the internet (weather, radio, text
+    to speech); marking every step but the owner's as done keeps the instance on loopback.
+    """
+    links = {
+        config_dir / "custom_components" / "call_bridge": REPO
+        / "custom_components"
+        / "call_bridge",
+        config_dir / "blueprints" / "automation" / "call_bridge": REPO
+        / "blueprints"
+        / "automation"
+        / "call_bridge",
+    }
+    for link, target in links.items():
+        link.parent.mkdir(parents=True, exist_ok=True)
+        if not link.is_symlink():
+            link.symlink_to(target, target_is_directory=True)
+    onboarding = config_dir / ".storage" / "onboarding"
+    if not onboarding.exists():
+        onboarding.parent.mkdir(parents=True, exist_ok=True)
+        onboarding.write_text(
+            json.dumps(
+                {
+                    "version": 4,
+                    "minor_version": 1,
+                    "key": "onboarding",
+                    "data": {"done": ["core_config", "analytics", "integration"]},
+                }
+            )
+        )
+
+
+class HomeAssistantProcess:
+    """One ``hass`` process on loopback; its output goes to ``home-assistant.out`` in the config folder."""
+
+    def __init__(self, config_dir: Path, port: int) -> None:
+        """Remember where the instance lives; nothing runs yet."""
+        self.config_dir = config_dir
+        self.port = port
+        self.base_url = f"http://127.0.0.1:{port}"
+        self._process: asyncio.subprocess.Process | None = None
+        self._output: TextIO | None = None
+
+    @property
+    def log_path(self) -> Path:
+        """Where the process writes its output."""
+        return self.config_dir / "home-assistant.out"
+
+    async def start(self) -> None:
+        """Start ``hass`` and wait until its HTTP API answers."""
+        prepare_config_folder(self.config_dir)
+        self._output = self.log_path.open("a", encoding="utf-8")
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "homeassistant",
+            "--config",
+            str(self.config_dir),
+            # Everything is installed beforehand (scripts/setup); nothing is fetched at run time.
+            "--skip-pip",
+            stdout=self._output,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C in the terminal reaches the orchestrator only
+        )
+        try:
+            await asyncio.wait_for(self._wait_until_up(), STARTUP_TIMEOUT)
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _wait_until_up(self) -> None:
+        assert self._process is not None
+        async with ClientSession(timeout=ClientTimeout(total=5)) as session:
+            while True:
+                if self._process.returncode is not None:
+                    raise RuntimeError(
+                        f"hass exited with {self._process.returncode}; see {self.log_path}"
+                    )
+                with suppress(ClientError, TimeoutError):
+                    async with session.get(f"{self.base_url}/api/onboarding") as response:
+                        if response.status == 200:
+                            return
+                await asyncio.sleep(0.5)
+
+    async def stop(self) -> None:
+        """Stop the process the way Home Assistant expects (SIGTERM), killing it if it hangs."""
+        process, self._process = self._process, None
+        if process is not None and process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), 60)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+        if self._output is not None:
+            self._output.close()
+            self._output = None

@@ -19,6 +19,7 @@ class HomeAssistantClient:
         self.base_url = base_url
         self._client_id = f"{base_url}/"
         self.token: str | None = None
+        self.tokens: dict[str, Any] = {}
 
     @property
     def _headers(self) -> dict[str, str]:
@@ -27,6 +28,8 @@ class HomeAssistantClient:
     async def needs_onboarding(self) -> bool:
         """Whether the instance has no owner yet."""
         async with self._session.get(f"{self.base_url}/api/onboarding") as response:
+            if response.status == 404:  # onboarding is over: its views are gone
+                return False
             steps = await response.json()
         return any(step["step"] == "user" and not step["done"] for step in steps)
 
@@ -72,7 +75,8 @@ class HomeAssistantClient:
             data={"grant_type": "authorization_code", "code": code, "client_id": self._client_id},
         ) as response:
             response.raise_for_status()
-            self.token = (await response.json())["access_token"]
+            self.tokens = await response.json()
+            self.token = self.tokens["access_token"]
 
     async def _post(self, path: str, body: dict[str, Any]) -> Any:
         async with self._session.post(

@@ -60,7 +60,13 @@ async def run() -> None:
         step_delay=3.0,
         outcomes={BUSY_NUMBER: "busy", UNANSWERED_NUMBER: "no_answer"},
     )
-    runners = await start_simulator(pbx, onenet, pbx_port=PBX_PORT, onenet_port=ONENET_PORT)
+    try:
+        runners = await start_simulator(pbx, onenet, pbx_port=PBX_PORT, onenet_port=ONENET_PORT)
+    except OSError as err:
+        raise SystemExit(
+            f"Cannot listen on ports {PBX_PORT} and {ONENET_PORT} ({err.strerror}): "
+            "is another scripts/develop running?"
+        ) from None
     hass = HomeAssistantProcess(REPO / "config", HASS_PORT)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -72,6 +78,10 @@ async def run() -> None:
         async with ClientSession() as session:
             client = HomeAssistantClient(session, hass.base_url)
             await sign_in(client)
+            async with client.websocket() as ws:
+                # Home Assistant 2026.10 moves configuration.yaml's http settings (loopback only)
+                # into its own store and asks to confirm them; older releases do not know the command.
+                await ws.command({"type": "http/config/promote"})
             if not await client.entries("call_bridge"):
                 results = await add_entries(client, pbx, PBX_PORT, onenet, ONENET_PORT)
                 await client.subentry_flow(

@@ -6,6 +6,7 @@ import asyncio
 from contextlib import suppress
 import json
 from pathlib import Path
+import shutil
 import sys
 from typing import TextIO
 
@@ -16,24 +17,23 @@ STARTUP_TIMEOUT = 180.0
 
 
 def prepare_config_folder(config_dir: Path) -> None:
-    """Link Call Bridge and its blueprint from the repository; skip onboarding's network steps.
+    """Link Call Bridge from the repository, import its blueprint; skip onboarding's network steps.
 
     Onboarding's location step sets up integrations that reach the internet (weather, radio, text
     to speech); marking every step but the owner's as done keeps the instance on loopback.
     """
-    links = {
-        config_dir / "custom_components" / "call_bridge": REPO
-        / "custom_components"
-        / "call_bridge",
-        config_dir / "blueprints" / "automation" / "call_bridge": REPO
-        / "blueprints"
-        / "automation"
-        / "call_bridge",
-    }
-    for link, target in links.items():
-        link.parent.mkdir(parents=True, exist_ok=True)
-        if not link.is_symlink():
-            link.symlink_to(target, target_is_directory=True)
+    integration = config_dir / "custom_components" / "call_bridge"
+    integration.parent.mkdir(parents=True, exist_ok=True)
+    if not integration.is_symlink():
+        integration.symlink_to(REPO / "custom_components" / "call_bridge", target_is_directory=True)
+    # Copied, as a user imports it: Home Assistant lists blueprints with a glob that does not
+    # descend into linked folders.
+    blueprints = config_dir / "blueprints" / "automation" / "call_bridge"
+    if blueprints.is_symlink():
+        blueprints.unlink()
+    shutil.copytree(
+        REPO / "blueprints" / "automation" / "call_bridge", blueprints, dirs_exist_ok=True
+    )
     onboarding = config_dir / ".storage" / "onboarding"
     if not onboarding.exists():
         onboarding.parent.mkdir(parents=True, exist_ok=True)
@@ -96,7 +96,8 @@ class HomeAssistantProcess:
                         f"hass exited with {self._process.returncode}; see {self.log_path}"
                     )
                 with suppress(ClientError, TimeoutError):
-                    async with session.get(f"{self.base_url}/api/onboarding") as response:
+                    # Always served, onboarded or not, without authentication.
+                    async with session.get(f"{self.base_url}/auth/providers") as response:
                         if response.status == 200:
                             return
                 await asyncio.sleep(0.5)

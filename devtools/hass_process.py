@@ -96,9 +96,9 @@ class HomeAssistantProcess:
                         f"hass exited with {self._process.returncode}; see {self.log_path}"
                     )
                 with suppress(ClientError, TimeoutError):
-                    # Always served, onboarded or not, without authentication.
+                    # Served without authentication: 200 once onboarded, 400 before.
                     async with session.get(f"{self.base_url}/auth/providers") as response:
-                        if response.status == 200:
+                        if response.status in (200, 400):
                             return
                 await asyncio.sleep(0.5)
 

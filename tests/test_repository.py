@@ -56,3 +56,21 @@ def test_brand_and_licence() -> None:
         "zip_release",
         "filename",
     }
+
+
+def test_readme_gives_the_two_commands_and_ci_runs_the_tests() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "scripts/develop" in readme
+    assert "scripts/test" in readme
+    assert "bash scripts/test" in (ROOT / ".ci" / "run").read_text()
+    for image in (
+        "integration_page",
+        "config_flow_menu",
+        "pbx_form",
+        "onenet_device",
+        "logbook",
+        "blueprints",
+    ):
+        assert f"docs/images/{image}.png" in readme
+        assert (ROOT / "docs" / "images" / f"{image}.png").exists()
+    assert "README.zh-Hans.md" in readme

@@ -1,0 +1,1 @@
+"""Speed and memory of Call Bridge's hot paths, printed as ratios against a plain baseline."""

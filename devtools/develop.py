@@ -27,6 +27,11 @@ ONENET_PORT = 8002
 BUSY_NUMBER = "8613800000486"
 UNANSWERED_NUMBER = "8613800000480"
 
+PRESETS = {
+    "pbx": {"name": "Ring the kitchen", "caller": "101", "callee": "102", "autoanswer": True},
+    "onenet": {"name": "Call the caretaker", "caller": "13800138000", "callee": "13900139000"},
+}
+
 BANNER = """
 Call Bridge is running against the simulated PBX and OneNET.
 
@@ -84,25 +89,9 @@ async def run() -> None:
                 await ws.command({"type": "http/config/promote"})
             if not await client.entries("call_bridge"):
                 results = await add_entries(client, pbx, PBX_PORT, onenet, ONENET_PORT)
-                await client.subentry_flow(
-                    results["pbx"]["result"]["entry_id"],
-                    "preset",
-                    {
-                        "name": "Ring the kitchen",
-                        "caller": "101",
-                        "callee": "102",
-                        "autoanswer": True,
-                    },
-                )
-                await client.subentry_flow(
-                    results["onenet"]["result"]["entry_id"],
-                    "preset",
-                    {
-                        "name": "Call the caretaker",
-                        "caller": "13800138000",
-                        "callee": "13900139000",
-                    },
-                )
+                for kind, preset in PRESETS.items():
+                    entry_id = results[kind]["result"]["entry_id"]
+                    await client.subentry_flow(entry_id, "preset", preset)
         print(
             BANNER.format(
                 url=hass.base_url,

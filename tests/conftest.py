@@ -8,8 +8,10 @@ from types import ModuleType
 from typing import Any
 from unittest.mock import AsyncMock, MagicMock
 
+from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import (
@@ -95,15 +97,33 @@ def onenet_entry() -> MockConfigEntry:
     )
 
 
+def mock_pbx_answers(
+    aioclient_mock: AiohttpClientMocker, answers: dict[str, dict[str, Any]] | None = None
+) -> AiohttpClientMocker:
+    """Fake a PBX that accepts the login and every request; ``answers`` replaces some answers.
+
+    Keys are API actions ("login", "extension/dial_extension"...), values aioclient_mock.post's
+    keyword arguments (json=..., exc=..., side_effect=...).
+    """
+    success = {"json": {"status": "Success"}}
+    for action, answer in (
+        {
+            "login": {"json": {"status": "Success", "token": TOKEN}},
+            "deviceinfo/query": {"json": DEVICE_INFO},
+            "heartbeat": success,
+            "logout": success,
+            "extension/dial_extension": success,
+        }
+        | (answers or {})
+    ).items():
+        aioclient_mock.post(f"{PBX_BASE}/{action}", **answer)
+    return aioclient_mock
+
+
 @pytest.fixture
 def mock_pbx(aioclient_mock: AiohttpClientMocker) -> AiohttpClientMocker:
-    """A PBX that accepts the login and answers every query."""
-    aioclient_mock.post(f"{PBX_BASE}/login", json={"status": "Success", "token": TOKEN})
-    aioclient_mock.post(f"{PBX_BASE}/deviceinfo/query", json=DEVICE_INFO)
-    aioclient_mock.post(f"{PBX_BASE}/heartbeat", json={"status": "Success"})
-    aioclient_mock.post(f"{PBX_BASE}/logout", json={"status": "Success"})
-    aioclient_mock.post(f"{PBX_BASE}/extension/dial_extension", json={"status": "Success"})
-    return aioclient_mock
+    """A PBX that accepts the login and answers every request."""
+    return mock_pbx_answers(aioclient_mock)
 
 
 @pytest.fixture
@@ -118,6 +138,38 @@ async def external_url(hass: HomeAssistant) -> str:
     """Give Home Assistant an external URL that OneNET could reach."""
     await async_process_ha_core_config(hass, {"external_url": "https://ha.example.com"})
     return "https://ha.example.com"
+
+
+PBX_FORM = {
+    "host": "127.0.0.1",
+    "port": 9011,
+    "username": "api",
+    "password": PASSWORD,
+    "ssl": False,
+    "verify_ssl": True,
+    "api_version": "v0.0.1",
+    "payload_format": "json",
+}
+ONENET_FORM = {
+    "app_id": APP_ID,
+    "access_key": ACCESS_KEY,
+    "sponsor": "02066240222",
+    "sign_method": "sha1",
+    "base_url": "http://127.0.0.1:8002",
+}
+
+
+async def start_flow(hass: HomeAssistant, kind: str) -> dict[str, Any]:
+    """Open the config flow and choose ``kind`` in its menu."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["pbx", "onenet"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": kind}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == kind
+    return result
 
 
 type SetupEntry = Callable[[MockConfigEntry], Awaitable[MockConfigEntry]]

@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from .conftest import PBX_BASE, SetupEntry
+from .conftest import SetupEntry, mock_pbx_answers
 
 BLUEPRINT = (
     Path(__file__).parent.parent
@@ -131,17 +131,14 @@ async def test_event_doorbell_through_onenet(
 async def test_failure_is_notified(
     hass: HomeAssistant,
     aioclient_mock: AiohttpClientMocker,
-    mock_pbx: AiohttpClientMocker,
     pbx_entry: MockConfigEntry,
     setup_entry: SetupEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     await setup_entry(pbx_entry)
-    aioclient_mock._mocks = [
-        m for m in aioclient_mock._mocks if not str(m._url).endswith("dial_extension")
-    ]
-    aioclient_mock.post(
-        f"{PBX_BASE}/extension/dial_extension", json={"status": "Failed", "errno": "10008"}
+    mock_pbx_answers(
+        aioclient_mock,
+        {"extension/dial_extension": {"json": {"status": "Failed", "errno": "10008"}}},
     )
     notifications = async_mock_service(hass, "persistent_notification", "create")
     phone = async_mock_service(hass, "notify", "my_phone")

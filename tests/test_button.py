@@ -14,9 +14,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from .conftest import ONENET_URL, PBX_BASE, SetupEntry
-
-DIAL_URL = f"{PBX_BASE}/extension/dial_extension"
+from .conftest import ONENET_URL, SetupEntry, mock_pbx_answers
 
 
 async def add_preset(
@@ -135,15 +133,14 @@ async def test_preset_numbers_are_checked(
 async def test_pressing_reports_failures(
     hass: HomeAssistant,
     aioclient_mock: AiohttpClientMocker,
-    mock_pbx: AiohttpClientMocker,
     pbx_entry: MockConfigEntry,
     setup_entry: SetupEntry,
 ) -> None:
+    mock_pbx_answers(
+        aioclient_mock,
+        {"extension/dial_extension": {"json": {"status": "Failed", "errno": "10008"}}},
+    )
     await setup_entry(pbx_entry)
     await add_preset(hass, pbx_entry, {"name": "Busy", "caller": "101", "callee": "103"})
-    aioclient_mock._mocks = [
-        m for m in aioclient_mock._mocks if not str(m._url).endswith("dial_extension")
-    ]
-    aioclient_mock.post(DIAL_URL, json={"status": "Failed", "errno": "10008"})
     with pytest.raises(HomeAssistantError, match="10008"):
         await press(hass, "button.openvox_uc501_busy")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
@@ -15,51 +15,23 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 from custom_components.call_bridge.const import DOMAIN
 
 from .conftest import (
-    ACCESS_KEY,
     APP_ID,
     DEVICE_INFO,
+    ONENET_FORM,
     ONENET_URL,
-    PASSWORD,
     PBX_BASE,
+    PBX_FORM,
     SERIAL,
     TOKEN,
     SetupEntry,
+    mock_pbx_answers,
     onenet_answer,
+    start_flow,
 )
-
-PBX_FORM = {
-    "host": "127.0.0.1",
-    "port": 9011,
-    "username": "api",
-    "password": PASSWORD,
-    "ssl": False,
-    "verify_ssl": True,
-    "api_version": "v0.0.1",
-    "payload_format": "json",
-}
-ONENET_FORM = {
-    "app_id": APP_ID,
-    "access_key": ACCESS_KEY,
-    "sponsor": "02066240222",
-    "sign_method": "sha1",
-    "base_url": "http://127.0.0.1:8002",
-}
-
-
-async def start(hass: HomeAssistant, kind: str) -> dict[str, Any]:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["pbx", "onenet"]
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": kind}
-    )
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == kind
-    return result
 
 
 async def test_pbx_with_api_user(hass: HomeAssistant, mock_pbx: AiohttpClientMocker) -> None:
-    result = await start(hass, "pbx")
+    result = await start_flow(hass, "pbx")
     result = await hass.config_entries.flow.async_configure(result["flow_id"], PBX_FORM)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "OpenVox UC501"
@@ -72,7 +44,7 @@ async def test_pbx_with_api_user(hass: HomeAssistant, mock_pbx: AiohttpClientMoc
 async def test_pbx_with_static_token_drops_the_user(
     hass: HomeAssistant, mock_pbx: AiohttpClientMocker
 ) -> None:
-    result = await start(hass, "pbx")
+    result = await start_flow(hass, "pbx")
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], PBX_FORM | {"token": TOKEN}
     )
@@ -90,7 +62,7 @@ async def test_pbx_without_serial_is_identified_by_address(
     aioclient_mock.post(
         f"{PBX_BASE}/extensionlist/query", json={"status": "Success", "extlist": []}
     )
-    result = await start(hass, "pbx")
+    result = await start_flow(hass, "pbx")
     with patch("custom_components.call_bridge.async_setup_entry", return_value=True):
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], PBX_FORM | {"token": TOKEN}
@@ -113,15 +85,13 @@ async def test_pbx_errors_then_recovery(
     hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, answer: dict[str, Any], error: str
 ) -> None:
     aioclient_mock.post(f"{PBX_BASE}/login", **answer)
-    result = await start(hass, "pbx")
+    result = await start_flow(hass, "pbx")
     result = await hass.config_entries.flow.async_configure(result["flow_id"], PBX_FORM)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}
 
     aioclient_mock.clear_requests()
-    aioclient_mock.post(f"{PBX_BASE}/login", json={"status": "Success", "token": TOKEN})
-    aioclient_mock.post(f"{PBX_BASE}/deviceinfo/query", json=DEVICE_INFO)
-    aioclient_mock.post(f"{PBX_BASE}/logout", json={"status": "Success"})
+    mock_pbx_answers(aioclient_mock)
     with patch("custom_components.call_bridge.async_setup_entry", return_value=True):
         result = await hass.config_entries.flow.async_configure(result["flow_id"], PBX_FORM)
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -134,7 +104,7 @@ async def test_pbx_unexpected_refusal_is_unknown(
     aioclient_mock.post(
         f"{PBX_BASE}/extensionlist/query", json={"status": "Failed", "errno": "10025"}
     )
-    result = await start(hass, "pbx")
+    result = await start_flow(hass, "pbx")
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], PBX_FORM | {"token": TOKEN}
     )
@@ -144,27 +114,17 @@ async def test_pbx_unexpected_refusal_is_unknown(
 
 
 async def test_pbx_needs_credentials(hass: HomeAssistant) -> None:
-    result = await start(hass, "pbx")
+    result = await start_flow(hass, "pbx")
     form = {key: value for key, value in PBX_FORM.items() if key != "password"}
     result = await hass.config_entries.flow.async_configure(result["flow_id"], form)
     assert result["errors"] == {"base": "missing_credentials"}
-
-
-async def test_pbx_already_configured(
-    hass: HomeAssistant, mock_pbx: AiohttpClientMocker, pbx_entry: MockConfigEntry
-) -> None:
-    pbx_entry.add_to_hass(hass)
-    result = await start(hass, "pbx")
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], PBX_FORM)
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
 
 
 async def test_onenet_shows_the_webhook_url(
     hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, external_url: str
 ) -> None:
     aioclient_mock.post(ONENET_URL, json=onenet_answer("000006"))
-    result = await start(hass, "onenet")
+    result = await start_flow(hass, "onenet")
     with patch(
         "custom_components.call_bridge.config_flow.webhook.async_generate_id", return_value="hookid"
     ):
@@ -190,7 +150,7 @@ async def test_onenet_without_external_url_shows_the_best_url(
     hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
 ) -> None:
     aioclient_mock.post(ONENET_URL, json=onenet_answer("000004"))
-    result = await start(hass, "onenet")
+    result = await start_flow(hass, "onenet")
     with patch(
         "custom_components.call_bridge.config_flow.webhook.async_generate_id", return_value="hookid"
     ):
@@ -216,26 +176,31 @@ async def test_onenet_errors(
     error: dict[str, str],
 ) -> None:
     aioclient_mock.post(ONENET_URL, **answer)
-    result = await start(hass, "onenet")
+    result = await start_flow(hass, "onenet")
     result = await hass.config_entries.flow.async_configure(result["flow_id"], ONENET_FORM)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == error
 
 
 async def test_onenet_malformed_access_key(hass: HomeAssistant) -> None:
-    result = await start(hass, "onenet")
+    result = await start_flow(hass, "onenet")
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], ONENET_FORM | {"access_key": "not base64 at all"}
     )
     assert result["errors"] == {"access_key": "invalid_access_key"}
 
 
-async def test_onenet_already_configured(
-    hass: HomeAssistant, onenet_entry: MockConfigEntry
+@pytest.mark.parametrize(("kind", "form"), [("pbx", PBX_FORM), ("onenet", ONENET_FORM)])
+async def test_already_configured(
+    hass: HomeAssistant,
+    mock_pbx: AiohttpClientMocker,
+    request: pytest.FixtureRequest,
+    kind: str,
+    form: dict[str, Any],
 ) -> None:
-    onenet_entry.add_to_hass(hass)
-    result = await start(hass, "onenet")
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], ONENET_FORM)
+    request.getfixturevalue(f"{kind}_entry").add_to_hass(hass)
+    result = await start_flow(hass, kind)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 
@@ -276,9 +241,7 @@ async def test_pbx_reauth_refused_then_accepted_sets_a_failed_entry_up(
     assert result["errors"] == {"base": "invalid_auth"}
 
     aioclient_mock.clear_requests()
-    aioclient_mock.post(f"{PBX_BASE}/login", json={"status": "Success", "token": TOKEN})
-    aioclient_mock.post(f"{PBX_BASE}/deviceinfo/query", json=DEVICE_INFO)
-    aioclient_mock.post(f"{PBX_BASE}/logout", json={"status": "Success"})
+    mock_pbx_answers(aioclient_mock)
     result = await hass.config_entries.flow.async_configure(
         flow["flow_id"], {"username": "api", "password": "new-password"}
     )
@@ -346,12 +309,8 @@ async def test_pbx_reconfigure_errors_and_other_device(
     result = await hass.config_entries.flow.async_configure(result["flow_id"], PBX_FORM)
     assert result["errors"] == {"base": "cannot_connect"}
     aioclient_mock.clear_requests()
-    aioclient_mock.post(f"{PBX_BASE}/login", json={"status": "Success", "token": TOKEN})
-    aioclient_mock.post(
-        f"{PBX_BASE}/deviceinfo/query",
-        json={"status": "Success", "deviceinfo": DEVICE_INFO["deviceinfo"] | {"sn": "another"}},
-    )
-    aioclient_mock.post(f"{PBX_BASE}/logout", json={"status": "Success"})
+    other = {"status": "Success", "deviceinfo": DEVICE_INFO["deviceinfo"] | {"sn": "another"}}
+    mock_pbx_answers(aioclient_mock, {"deviceinfo/query": {"json": other}})
     result = await hass.config_entries.flow.async_configure(result["flow_id"], PBX_FORM)
     assert result["reason"] == "wrong_device"
 

@@ -20,13 +20,12 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 from custom_components.call_bridge.const import DOMAIN
 
 from .conftest import (
-    DEVICE_INFO,
     ONENET_DATA,
     ONENET_URL,
     PBX_BASE,
     PBX_DATA,
-    TOKEN,
     SetupEntry,
+    mock_pbx_answers,
     onenet_answer,
 )
 
@@ -40,10 +39,7 @@ def slow_pbx(
         await gate.wait()
         return AiohttpClientMockResponse(method, url, json=answer or {"status": "Success"})
 
-    aioclient_mock.post(f"{PBX_BASE}/login", json={"status": "Success", "token": TOKEN})
-    aioclient_mock.post(f"{PBX_BASE}/deviceinfo/query", json=DEVICE_INFO)
-    aioclient_mock.post(f"{PBX_BASE}/logout", json={"status": "Success"})
-    aioclient_mock.post(DIAL_URL, side_effect=dial)
+    mock_pbx_answers(aioclient_mock, {"extension/dial_extension": {"side_effect": dial}})
 
 
 def dials(mock: AiohttpClientMocker) -> int:

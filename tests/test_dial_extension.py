@@ -22,6 +22,7 @@ from .conftest import (
     SetupEntry,
     answers_in_turn,
     assert_no_secret,
+    mock_pbx_answers,
 )
 
 DIAL_URL = f"{PBX_BASE}/extension/dial_extension"
@@ -143,10 +144,10 @@ async def test_refusals_name_the_code_and_meaning(
     errno: str,
     words: str,
 ) -> None:
-    aioclient_mock.post(DIAL_URL, json={"status": "Failed", "errno": errno})
-    aioclient_mock.post(f"{PBX_BASE}/login", json={"status": "Success", "token": TOKEN})
-    aioclient_mock.post(f"{PBX_BASE}/deviceinfo/query", json=DEVICE_INFO)
-    aioclient_mock.post(f"{PBX_BASE}/logout", json={"status": "Success"})
+    mock_pbx_answers(
+        aioclient_mock,
+        {"extension/dial_extension": {"json": {"status": "Failed", "errno": errno}}},
+    )
     await setup_entry(pbx_entry)
     with pytest.raises(HomeAssistantError, match=words) as caught:
         await dial(hass)
@@ -162,18 +163,21 @@ async def test_token_expiring_mid_session(
     setup_entry: SetupEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    aioclient_mock.post(
-        f"{PBX_BASE}/login",
-        side_effect=answers_in_turn(
-            {"status": "Success", "token": TOKEN}, {"status": "Success", "token": "f" * 32}
-        ),
+    mock_pbx_answers(
+        aioclient_mock,
+        {
+            "login": {
+                "side_effect": answers_in_turn(
+                    {"status": "Success", "token": TOKEN}, {"status": "Success", "token": "f" * 32}
+                )
+            },
+            "extension/dial_extension": {
+                "side_effect": answers_in_turn(
+                    {"status": "Failed", "errno": "20004"}, {"status": "Success"}
+                )
+            },
+        },
     )
-    aioclient_mock.post(f"{PBX_BASE}/deviceinfo/query", json=DEVICE_INFO)
-    aioclient_mock.post(
-        DIAL_URL,
-        side_effect=answers_in_turn({"status": "Failed", "errno": "20004"}, {"status": "Success"}),
-    )
-    aioclient_mock.post(f"{PBX_BASE}/logout", json={"status": "Success"})
     await setup_entry(pbx_entry)
     assert await dial(hass) == {"call_id": None, "suppressed": False}
     refused, resent = dial_calls(aioclient_mock)
@@ -189,8 +193,10 @@ async def test_token_expiring_mid_session(
 async def test_static_token_refused_starts_reauth(
     hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, setup_entry: SetupEntry
 ) -> None:
-    aioclient_mock.post(f"{PBX_BASE}/deviceinfo/query", json=DEVICE_INFO)
-    aioclient_mock.post(DIAL_URL, json={"status": "Failed", "errno": "20004"})
+    mock_pbx_answers(
+        aioclient_mock,
+        {"extension/dial_extension": {"json": {"status": "Failed", "errno": "20004"}}},
+    )
     entry = MockConfigEntry(
         domain=DOMAIN,
         data={k: v for k, v in PBX_DATA.items() if k not in ("username", "password")}
@@ -216,10 +222,7 @@ async def test_pbx_down_is_not_retried(
     caplog: pytest.LogCaptureFixture,
     failure: Exception,
 ) -> None:
-    aioclient_mock.post(f"{PBX_BASE}/login", json={"status": "Success", "token": TOKEN})
-    aioclient_mock.post(f"{PBX_BASE}/deviceinfo/query", json=DEVICE_INFO)
-    aioclient_mock.post(f"{PBX_BASE}/logout", json={"status": "Success"})
-    aioclient_mock.post(DIAL_URL, exc=failure)
+    mock_pbx_answers(aioclient_mock, {"extension/dial_extension": {"exc": failure}})
     await setup_entry(pbx_entry)
     with pytest.raises(HomeAssistantError, match="could not be reached") as caught:
         await dial(hass)

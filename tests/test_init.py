@@ -8,27 +8,32 @@ import logging
 from types import ModuleType
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
-from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from pytest_homeassistant_custom_component.test_util.aiohttp import (
+    AiohttpClientMocker,
+    AiohttpClientMockResponse,
+)
 
 from custom_components.call_bridge.const import DOMAIN
 
 from .conftest import (
     APP_ID,
     CLOUDHOOK_URL,
-    DEVICE_INFO,
     ONENET_DATA,
+    ONENET_FORM,
     ONENET_URL,
     PBX_BASE,
     TOKEN,
     SetupEntry,
+    mock_pbx_answers,
     onenet_answer,
+    start_flow,
 )
 
 
@@ -99,10 +104,16 @@ async def test_heartbeat_keeps_the_token_and_reports_outages_once(
     setup_entry: SetupEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    aioclient_mock.post(f"{PBX_BASE}/login", json={"status": "Success", "token": TOKEN})
-    aioclient_mock.post(f"{PBX_BASE}/deviceinfo/query", json=DEVICE_INFO)
-    aioclient_mock.post(f"{PBX_BASE}/logout", json={"status": "Success"})
-    aioclient_mock.post(f"{PBX_BASE}/heartbeat", json={"status": "Success"})
+    heartbeat: dict[str, Any] = {"json": {"status": "Success"}}
+
+    async def answer_heartbeat(method: str, url: Any, data: Any) -> AiohttpClientMockResponse:
+        return AiohttpClientMockResponse(method, url, **heartbeat)
+
+    def replace_heartbeat(**answer: Any) -> None:
+        heartbeat.clear()
+        heartbeat.update(answer)
+
+    mock_pbx_answers(aioclient_mock, {"heartbeat": {"side_effect": answer_heartbeat}})
     await setup_entry(pbx_entry)
 
     async def twenty_minutes_later() -> None:
@@ -112,12 +123,6 @@ async def test_heartbeat_keeps_the_token_and_reports_outages_once(
     await twenty_minutes_later()
     [beat] = posts(aioclient_mock, "heartbeat")
     assert beat[1].query["token"] == TOKEN
-
-    def replace_heartbeat(**answer: Any) -> None:
-        aioclient_mock._mocks = [
-            m for m in aioclient_mock._mocks if not str(m._url).endswith("heartbeat")
-        ]
-        aioclient_mock.post(f"{PBX_BASE}/heartbeat", **answer)
 
     replace_heartbeat(exc=TimeoutError())
     for minutes in (42, 63):
@@ -144,8 +149,9 @@ async def test_heartbeat_keeps_the_token_and_reports_outages_once(
 async def test_heartbeat_refused_for_good_starts_reauth(
     hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, setup_entry: SetupEntry
 ) -> None:
-    aioclient_mock.post(f"{PBX_BASE}/deviceinfo/query", json=DEVICE_INFO)
-    aioclient_mock.post(f"{PBX_BASE}/heartbeat", json={"status": "Failed", "errno": "20004"})
+    mock_pbx_answers(
+        aioclient_mock, {"heartbeat": {"json": {"status": "Failed", "errno": "20004"}}}
+    )
     entry = MockConfigEntry(
         domain=DOMAIN,
         data={"entry_type": "pbx", "host": "127.0.0.1", "port": 9011, "token": TOKEN},
@@ -207,15 +213,8 @@ async def test_cloudhook_created_used_and_deleted(
     issue_registry: ir.IssueRegistry,
 ) -> None:
     aioclient_mock.post(ONENET_URL, json=onenet_answer("000006"))
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "onenet"}
-    )
-    form = {
-        key: ONENET_DATA[key]
-        for key in ("app_id", "access_key", "sponsor", "sign_method", "base_url")
-    }
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], form)
+    result = await start_flow(hass, "onenet")
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], ONENET_FORM)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["description_placeholders"] == {"webhook_url": CLOUDHOOK_URL}
     entry = result["result"]
@@ -240,15 +239,8 @@ async def test_cloud_not_connected(
 ) -> None:
     aioclient_mock.post(ONENET_URL, json=onenet_answer("000006"))
     fake_cloud.async_create_cloudhook.side_effect = fake_cloud.CloudNotAvailable()
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"next_step_id": "onenet"}
-    )
-    form = {
-        key: ONENET_DATA[key]
-        for key in ("app_id", "access_key", "sponsor", "sign_method", "base_url")
-    }
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], form)
+    result = await start_flow(hass, "onenet")
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], ONENET_FORM)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "cloud_not_connected"
 

@@ -5,6 +5,7 @@ validate and normalise numbers -> cooldown gate -> provider client -> translated
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 import logging
 from typing import Any
@@ -145,26 +146,24 @@ def _response(
     return {"call_id": call_id, "request_id": request_id, "suppressed": suppressed}
 
 
-def _extension(value: str) -> str:
+def _normalized(value: str, normalize: Callable[[str], str], translation_key: str) -> str:
+    """Return ``value`` in the provider's form, or raise the translated validation error."""
     try:
-        return normalize_extension(value)
+        return normalize(value)
     except InvalidNumberError:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
-            translation_key="invalid_extension",
+            translation_key=translation_key,
             translation_placeholders={"number": value},
         ) from None
+
+
+def _extension(value: str) -> str:
+    return _normalized(value, normalize_extension, "invalid_extension")
 
 
 def _phone_number(value: str) -> str:
-    try:
-        return normalize_phone_number(value)
-    except InvalidNumberError:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_phone_number",
-            translation_placeholders={"number": value},
-        ) from None
+    return _normalized(value, normalize_phone_number, "invalid_phone_number")
 
 
 def _wrong_entry_type(entry: CallBridgeConfigEntry, expected: str) -> ServiceValidationError:

@@ -335,10 +335,7 @@ class CallBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
                     if key not in (CONF_TOKEN, CONF_USERNAME, CONF_PASSWORD)
                 }
                 data = _pbx_data(kept | user_input)
-                errors, info = await _async_check_pbx(self.hass, data)
-                if not errors and info is not None and info.serial:
-                    await self.async_set_unique_id(info.serial)
-                    self._abort_if_unique_id_mismatch(reason="wrong_device")
+                errors = await self._async_check_same_pbx(data)
             else:
                 data = dict(entry.data) | user_input
                 errors = await _async_check_onenet(self.hass, data)
@@ -362,10 +359,7 @@ class CallBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             if is_pbx:
                 data = _pbx_data(user_input)
-                errors, info = await _async_check_pbx(self.hass, data)
-                if not errors and info is not None and info.serial:
-                    await self.async_set_unique_id(info.serial)
-                    self._abort_if_unique_id_mismatch(reason="wrong_device")
+                errors = await self._async_check_same_pbx(data)
             else:
                 data = {
                     key: entry.data[key]
@@ -384,6 +378,14 @@ class CallBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
             ),
             errors=errors,
         )
+
+    async def _async_check_same_pbx(self, data: dict[str, Any]) -> dict[str, str]:
+        """Check PBX data for an existing entry; abort when it reaches another PBX (serial)."""
+        errors, info = await _async_check_pbx(self.hass, data)
+        if not errors and info is not None and info.serial:
+            await self.async_set_unique_id(info.serial)
+            self._abort_if_unique_id_mismatch(reason="wrong_device")
+        return errors
 
     @callback
     def _async_save_and_reload(

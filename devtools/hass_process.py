@@ -95,6 +95,8 @@ class HomeAssistantProcess:
                     raise RuntimeError(
                         f"hass exited with {self._process.returncode}; see {self.log_path}"
                     )
+                if "Activating recovery mode" in self.log_path.read_text(encoding="utf-8"):
+                    raise RuntimeError(f"hass started in recovery mode; see {self.log_path}")
                 with suppress(ClientError, TimeoutError):
                     # Served without authentication: 200 once onboarded, 400 before.
                     async with session.get(f"{self.base_url}/auth/providers") as response:

@@ -142,3 +142,20 @@ async def test_a_failed_call_leaves_no_cooldown(
                 blocking=True,
             )
     assert len(aioclient_mock.mock_calls) == 2
+
+
+async def test_a_cancelled_call_does_not_hold_back_its_twins(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, setup_entry: SetupEntry
+) -> None:
+    gate = asyncio.Event()  # never set: the PBX never answers the first dial
+    slow_pbx(aioclient_mock, gate)
+    await setup_entry(MockConfigEntry(domain=DOMAIN, data=PBX_DATA, unique_id="sn"))
+    stuck = asyncio.create_task(dial(hass))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    stuck.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await stuck
+    gate.set()
+    assert (await dial(hass))["suppressed"] is False
+    assert dials(aioclient_mock) == 2

@@ -5,8 +5,9 @@ validate and normalise numbers -> cooldown gate -> provider client -> translated
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 import logging
 from typing import Any
 
@@ -68,7 +69,7 @@ async def async_place_call(
 ) -> dict[str, Any]:
     """Place ``call`` through ``entry``, and answer the action's response data."""
     client = entry.runtime_data.client
-    cooldown = float(entry.options.get(CONF_COOLDOWN, DEFAULT_COOLDOWN))
+    dial: Callable[[], Awaitable[tuple[str | None, str | None]]]
     if isinstance(call, PbxCall):
         if not isinstance(client, PbxClient):
             raise _wrong_entry_type(entry, "pbx")
@@ -81,6 +82,7 @@ async def async_place_call(
                 else call.autoanswer
             ),
         )
+        dial = partial(_dial_pbx, client, call)
     else:
         if not isinstance(client, OneNetClient):
             raise _wrong_entry_type(entry, "onenet")
@@ -92,8 +94,10 @@ async def async_place_call(
             sponsor=_phone_number(call.sponsor or entry.data[CONF_SPONSOR]),
             notify_url=call.notify_url,
         )
+        dial = partial(_dial_onenet, hass, entry, client, call)
 
     gate = entry.runtime_data.gate
+    cooldown = float(entry.options.get(CONF_COOLDOWN, DEFAULT_COOLDOWN))
     if not gate.try_enter(call, cooldown):
         _LOGGER.info(
             "%s: an identical call is in progress or was placed less than %g s ago; not placed again",
@@ -101,33 +105,15 @@ async def async_place_call(
             cooldown,
         )
         return _response(call, call_id=None, request_id=None, suppressed=True)
+    placed = False
     try:
-        if isinstance(call, PbxCall):
-            assert isinstance(client, PbxClient)
-            call_id = await client.dial_extension(
-                call.caller, call.callee, autoanswer=bool(call.autoanswer)
-            )
-            request_id = None
-        else:
-            assert isinstance(client, OneNetClient)
-            assert call.sponsor is not None
-            notify_url = call.notify_url
-            if notify_url is None and entry.options.get(
-                CONF_SEND_NOTIFY_URL, DEFAULT_SEND_NOTIFY_URL
-            ):
-                notify_url = await async_callback_url(hass, entry)
-            result = await client.click_to_dial(
-                call.caller,
-                call.callee,
-                call.sponsor,
-                display=call.display,
-                notify_url=notify_url,
-            )
-            call_id, request_id = result.call_id, result.request_id
+        call_id, request_id = await dial()
+        placed = True
     except CallBridgeApiError as err:
-        gate.leave(call, placed=False)
         raise _translated_error(hass, entry, err) from None
-    gate.leave(call, placed=True)
+    finally:
+        # Also when cancelled: a call left "in flight" would suppress its twins forever.
+        gate.leave(call, placed=placed)
     _LOGGER.debug("%s: call placed, call id %s", entry.title, call_id)
     if call_id is not None:
         entry.runtime_data.calls.record(
@@ -136,6 +122,26 @@ async def async_place_call(
             | {"updated": dt_util.utcnow().isoformat()},
         )
     return _response(call, call_id=call_id, request_id=request_id, suppressed=False)
+
+
+async def _dial_pbx(client: PbxClient, call: PbxCall) -> tuple[str | None, str | None]:
+    call_id = await client.dial_extension(
+        call.caller, call.callee, autoanswer=bool(call.autoanswer)
+    )
+    return call_id, None
+
+
+async def _dial_onenet(
+    hass: HomeAssistant, entry: CallBridgeConfigEntry, client: OneNetClient, call: OneNetCall
+) -> tuple[str | None, str | None]:
+    notify_url = call.notify_url
+    if notify_url is None and entry.options.get(CONF_SEND_NOTIFY_URL, DEFAULT_SEND_NOTIFY_URL):
+        notify_url = await async_callback_url(hass, entry)
+    assert call.sponsor is not None  # the entry's business number when the action gives none
+    result = await client.click_to_dial(
+        call.caller, call.callee, call.sponsor, display=call.display, notify_url=notify_url
+    )
+    return result.call_id, result.request_id
 
 
 def _response(

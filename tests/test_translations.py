@@ -97,3 +97,41 @@ def test_icons_cover_every_action_and_entity() -> None:
     assert states == set(
         EN["entity"]["event"]["call_status"]["state_attributes"]["event_type"]["state"]
     )
+
+
+URL = re.compile(r"(https?|ftps?|mqtts?)://|www\.", re.IGNORECASE)
+HTML = re.compile(r"<[a-zA-Z/][^>]*>")
+KEY = re.compile(r"^(?![_-])(?!.*[_-]{2})[a-z0-9_-]+(?<![_-])$")
+
+
+@pytest.mark.parametrize("translations", [EN, ZH], ids=["en", "zh-Hans"])
+def test_values_follow_hassfest_rules(translations: dict[str, Any]) -> None:
+    """hassfest refuses URLs, HTML, padded strings and odd placeholders in translations."""
+    for key, text in leaves(translations).items():
+        assert not URL.search(text), f"{key}: URLs belong in placeholders"
+        assert not HTML.search(text), key
+        assert text == text.strip(), key
+        assert not re.search(r"'\{\w+\}'", text), f"{key}: placeholder in single quotes"
+        for name in re.findall(r"\{([^}]*)\}", text):
+            assert name.isidentifier(), key
+
+
+@pytest.mark.parametrize("translations", [EN, ZH], ids=["en", "zh-Hans"])
+def test_flow_shapes_follow_hassfest_rules(translations: dict[str, Any]) -> None:
+    flows = [
+        translations["config"],
+        translations["options"],
+        *translations["config_subentries"].values(),
+    ]
+    for flow in flows:
+        for step in flow["step"].values():
+            assert set(step.get("data_description", {})) <= set(step.get("data", {}))
+    for subentry in translations["config_subentries"].values():
+        assert subentry["entry_type"]
+        assert subentry["initiate_flow"]["user"]
+    for selector in translations["selector"].values():
+        assert all(KEY.match(option) for option in selector["options"])
+    assert all(re.fullmatch(r"[a-z0-9_]+", key) for key in translations["exceptions"])
+    for issue in translations["issues"].values():
+        assert issue["title"]
+        assert issue["description"]

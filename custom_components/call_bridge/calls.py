@@ -118,8 +118,12 @@ async def async_place_call(
     if call_id is not None:
         entry.runtime_data.calls.record(
             call_id,
-            {"state": "requested", "caller": call.caller, "callee": call.callee}
-            | {"updated": dt_util.utcnow().isoformat()},
+            {
+                "state": "requested",
+                "caller": call.caller,
+                "callee": call.callee,
+                "updated": dt_util.utcnow().isoformat(),
+            },
         )
     return _response(call, call_id=call_id, request_id=request_id, suppressed=False)
 

@@ -103,7 +103,16 @@ async def run(debugging_port: int) -> None:
             await browser.shoot("config_flow_menu")
             await browser.click(640, 430)
             await browser.shoot("pbx_form")
+            # On the integration page: "Add call preset" for the PBX, then the OneNET options (gear).
+            await browser.open("/config/integrations/integration/call_bridge")
+            await browser.click(1163, 135)
+            await browser.click(416, 440)  # the PBX, in the entry picker
+            await browser.shoot("preset_form")
+            await browser.open("/config/integrations/integration/call_bridge")
+            await browser.click(1149, 331)
+            await browser.shoot("onenet_options")
             for name, path in (
+                ("blueprint_automation", "/config/automation/edit/demo_doorbell_call"),
                 ("integration_page", "/config/integrations/integration/call_bridge"),
                 ("onenet_device", f"/config/devices/device/{onenet_device}"),
                 ("logbook", "/logbook"),

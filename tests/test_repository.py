@@ -67,9 +67,12 @@ def test_readme_gives_the_two_commands_and_ci_runs_the_tests() -> None:
         "integration_page",
         "config_flow_menu",
         "pbx_form",
+        "onenet_options",
         "onenet_device",
         "logbook",
+        "preset_form",
         "blueprints",
+        "blueprint_automation",
     ):
         assert f"docs/images/{image}.png" in readme
         assert (ROOT / "docs" / "images" / f"{image}.png").exists()

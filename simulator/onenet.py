@@ -39,6 +39,16 @@ class OneNetState:
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
 
+_DIGESTS = {"md5": hashlib.md5, "sha1": hashlib.sha1, "sha256": hashlib.sha256}
+
+
+def _signature(state: OneNetState, *, et: str, method: str, res: str, version: str) -> str:
+    """Return OneNET's base64 HMAC of et, method, res and version with the account's key."""
+    text = f"{et}\n{method}\n{res}\n{version}"
+    mac = hmac.new(base64.b64decode(state.access_key), text.encode(), _DIGESTS[method]).digest()
+    return base64.b64encode(mac).decode()
+
+
 def _header_is_valid(header: str, state: OneNetState) -> tuple[bool, str]:
     """Check an Authorization header: (valid, code_no) with OneNET's codes."""
     if not header:
@@ -48,8 +58,7 @@ def _header_is_valid(header: str, state: OneNetState) -> tuple[bool, str]:
         name, _, value = part.partition("=")
         pairs[name] = unquote(value)
     method = pairs.get("method", "")
-    digest = {"md5": hashlib.md5, "sha1": hashlib.sha1, "sha256": hashlib.sha256}.get(method)
-    if digest is None or pairs.get("res") != f"onenet_voice/{state.app_id}":
+    if method not in _DIGESTS or pairs.get("res") != f"onenet_voice/{state.app_id}":
         return False, "000015"
     try:
         expires = int(pairs["et"])
@@ -57,20 +66,19 @@ def _header_is_valid(header: str, state: OneNetState) -> tuple[bool, str]:
         return False, "000015"
     if expires < time.time():
         return False, "000015"
-    text = "\n".join((pairs["et"], method, pairs["res"], pairs.get("version", "")))
-    mac = hmac.new(base64.b64decode(state.access_key), text.encode(), digest).digest()
-    if not hmac.compare_digest(base64.b64encode(mac).decode(), pairs.get("sign", "")):
+    expected = _signature(
+        state, et=pairs["et"], method=method, res=pairs["res"], version=pairs.get("version", "")
+    )
+    if not hmac.compare_digest(expected, pairs.get("sign", "")):
         return False, "000015"
     return True, "000000"
 
 
 def sign_callback(state: OneNetState) -> str:
     """Sign a callback the way OneNET signs requests, with the account's key."""
-    et = int(time.time()) + 300
+    et = str(int(time.time()) + 300)
     res = f"onenet_voice/{state.app_id}"
-    text = f"{et}\nsha1\n{res}\nv1"
-    mac = hmac.new(base64.b64decode(state.access_key), text.encode(), hashlib.sha1).digest()
-    signature = base64.b64encode(mac).decode()
+    signature = _signature(state, et=et, method="sha1", res=res, version="v1")
     return (
         f"version=v1&res={quote(res, safe='')}&et={et}&method=sha1&sign={quote(signature, safe='')}"
     )

@@ -18,8 +18,12 @@ class HomeAssistantClient:
         self._session = session
         self.base_url = base_url
         self._client_id = f"{base_url}/"
-        self.token: str | None = None
         self.tokens: dict[str, Any] = {}
+
+    @property
+    def token(self) -> str | None:
+        """The access token of the last login, if any."""
+        return self.tokens.get("access_token")
 
     @property
     def _headers(self) -> dict[str, str]:
@@ -76,7 +80,6 @@ class HomeAssistantClient:
         ) as response:
             response.raise_for_status()
             self.tokens = await response.json()
-            self.token = self.tokens["access_token"]
 
     async def _post(self, path: str, body: dict[str, Any]) -> Any:
         async with self._session.post(

@@ -120,6 +120,11 @@ def mock_pbx_answers(
     return aioclient_mock
 
 
+def pbx_requests(aioclient_mock: AiohttpClientMocker, action: str) -> list[Any]:
+    """Return the requests the faked PBX received for ``action`` ("extension/dial_extension"...)."""
+    return [call for call in aioclient_mock.mock_calls if call[1].path.endswith(f"/{action}")]
+
+
 @pytest.fixture
 def mock_pbx(aioclient_mock: AiohttpClientMocker) -> AiohttpClientMocker:
     """A PBX that accepts the login and answers every request."""

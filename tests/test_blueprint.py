@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from .conftest import SetupEntry, mock_pbx_answers
+from .conftest import SetupEntry, mock_pbx_answers, pbx_requests
 
 BLUEPRINT = (
     Path(__file__).parent.parent
@@ -57,10 +57,6 @@ async def set_up(hass: HomeAssistant, **inputs: Any) -> None:
     assert state.state == "on"
 
 
-def dials(mock: AiohttpClientMocker) -> int:
-    return sum(call[1].path.endswith("dial_extension") for call in mock.mock_calls)
-
-
 async def ring(hass: HomeAssistant, entity_id: str, state: str) -> None:
     """Change the doorbell's state and let the automation run up to its cooldown delay.
 
@@ -90,15 +86,15 @@ async def test_binary_sensor_doorbell_with_cooldown(
     await set_up(hass, doorbell="binary_sensor.doorbell", caller="101", callee="102", cooldown=60)
 
     await ring(hass, "binary_sensor.doorbell", "on")
-    assert dials(mock_pbx) == 1
+    assert len(pbx_requests(mock_pbx, "extension/dial_extension")) == 1
     for state in ("off", "on", "off", "on"):  # pressed again within the cooldown
         await ring(hass, "binary_sensor.doorbell", state)
-    assert dials(mock_pbx) == 1
+    assert len(pbx_requests(mock_pbx, "extension/dial_extension")) == 1
 
     await end_cooldown(hass, freezer, 61)
     await ring(hass, "binary_sensor.doorbell", "off")
     await ring(hass, "binary_sensor.doorbell", "on")
-    assert dials(mock_pbx) == 2
+    assert len(pbx_requests(mock_pbx, "extension/dial_extension")) == 2
     await end_cooldown(hass, freezer, 61)
 
 

@@ -14,7 +14,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from .conftest import ONENET_URL, SetupEntry, mock_pbx_answers
+from .conftest import ONENET_URL, SetupEntry, mock_pbx_answers, pbx_requests
 
 
 async def add_preset(
@@ -56,9 +56,7 @@ async def test_pbx_preset_lifecycle(
     assert registry_entry.device_id == pbx_entry.runtime_data.device_id
 
     await press(hass, entity_id)
-    [(_, _, data, _)] = [
-        call for call in mock_pbx.mock_calls if call[1].path.endswith("dial_extension")
-    ]
+    [(_, _, data, _)] = pbx_requests(mock_pbx, "extension/dial_extension")
     assert json.loads(data) == {"caller": "101", "callee": "102", "autoanswer": "yes"}
 
     result = await hass.config_entries.subentries.async_init(
@@ -76,7 +74,7 @@ async def test_pbx_preset_lifecycle(
     assert state is not None
     assert state.attributes["friendly_name"] == "OpenVox UC501 Garage"
     await press(hass, entity_id)
-    dials = [call for call in mock_pbx.mock_calls if call[1].path.endswith("dial_extension")]
+    dials = pbx_requests(mock_pbx, "extension/dial_extension")
     assert json.loads(dials[-1][2]) == {"caller": "102", "callee": "101", "autoanswer": "no"}
 
     hass.config_entries.async_remove_subentry(pbx_entry, subentry_id)

@@ -23,6 +23,7 @@ from .conftest import (
     answers_in_turn,
     assert_no_secret,
     mock_pbx_answers,
+    pbx_requests,
 )
 
 DIAL_URL = f"{PBX_BASE}/extension/dial_extension"
@@ -40,10 +41,6 @@ async def dial(hass: HomeAssistant, **fields: object) -> dict[str, object]:
     return dict(response)
 
 
-def dial_calls(mock: AiohttpClientMocker) -> list[tuple[object, ...]]:
-    return [call for call in mock.mock_calls if str(call[1]).startswith(DIAL_URL)]
-
-
 async def test_dial_json(
     hass: HomeAssistant,
     mock_pbx: AiohttpClientMocker,
@@ -52,7 +49,7 @@ async def test_dial_json(
 ) -> None:
     await setup_entry(pbx_entry)
     assert await dial(hass) == {"call_id": None, "suppressed": False}
-    [(method, url, data, headers)] = dial_calls(mock_pbx)
+    [(method, url, data, headers)] = pbx_requests(mock_pbx, "extension/dial_extension")
     assert method.upper() == "POST"
     assert url.path == "/api/v0.0.1/extension/dial_extension"
     assert list(url.query.items()) == [("token", TOKEN), ("type", "json")]
@@ -78,7 +75,7 @@ async def test_dial_xml(
     )
     await setup_entry(entry)
     await dial(hass, caller="1 01", callee=" 102", autoanswer=True)
-    [(_, url, data, headers)] = dial_calls(aioclient_mock)
+    [(_, url, data, headers)] = pbx_requests(aioclient_mock, "extension/dial_extension")
     assert list(url.query.items()) == [("token", TOKEN), ("type", "xml")]
     assert data == (
         b'<?xml version="1.0" encoding="UTF-8" ?>'
@@ -98,7 +95,7 @@ async def test_autoanswer_default_from_options(
     await setup_entry(entry)
     await dial(hass)
     await dial(hass, autoanswer=False, caller="102", callee="101")
-    first, second = dial_calls(mock_pbx)
+    first, second = pbx_requests(mock_pbx, "extension/dial_extension")
     assert json.loads(first[2])["autoanswer"] == "yes"
     assert json.loads(second[2])["autoanswer"] == "no"
 
@@ -153,7 +150,7 @@ async def test_refusals_name_the_code_and_meaning(
         await dial(hass)
     assert not isinstance(caught.value, ServiceValidationError)
     assert caught.value.translation_domain == DOMAIN
-    assert len(dial_calls(aioclient_mock)) == 1
+    assert len(pbx_requests(aioclient_mock, "extension/dial_extension")) == 1
 
 
 async def test_token_expiring_mid_session(
@@ -180,7 +177,7 @@ async def test_token_expiring_mid_session(
     )
     await setup_entry(pbx_entry)
     assert await dial(hass) == {"call_id": None, "suppressed": False}
-    refused, resent = dial_calls(aioclient_mock)
+    refused, resent = pbx_requests(aioclient_mock, "extension/dial_extension")
     assert refused[1].query["token"] == TOKEN
     assert resent[1].query["token"] == "f" * 32
     logins = [
@@ -210,7 +207,7 @@ async def test_static_token_refused_starts_reauth(
     await hass.async_block_till_done()
     [flow] = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert flow["context"]["source"] == SOURCE_REAUTH
-    assert len(dial_calls(aioclient_mock)) == 1
+    assert len(pbx_requests(aioclient_mock, "extension/dial_extension")) == 1
 
 
 @pytest.mark.parametrize("failure", [TimeoutError(), ClientConnectionError("connection refused")])
@@ -226,7 +223,7 @@ async def test_pbx_down_is_not_retried(
     await setup_entry(pbx_entry)
     with pytest.raises(HomeAssistantError, match="could not be reached") as caught:
         await dial(hass)
-    assert len(dial_calls(aioclient_mock)) == 1
+    assert len(pbx_requests(aioclient_mock, "extension/dial_extension")) == 1
     assert_no_secret(caplog.text, str(caught.value), repr(caught.value.__cause__))
 
 
@@ -243,7 +240,7 @@ async def test_bad_extensions(
     with pytest.raises(ServiceValidationError, match="is not a PBX extension") as caught:
         await dial(hass, caller=caller, callee=callee)
     assert caught.value.translation_key == "invalid_extension"
-    assert dial_calls(mock_pbx) == []
+    assert pbx_requests(mock_pbx, "extension/dial_extension") == []
 
 
 async def test_entry_choice(

@@ -33,12 +33,9 @@ from .conftest import (
     SetupEntry,
     mock_pbx_answers,
     onenet_answer,
+    pbx_requests,
     start_flow,
 )
-
-
-def posts(mock: AiohttpClientMocker, action: str) -> list[Any]:
-    return [call for call in mock.mock_calls if call[1].path.endswith(f"/{action}")]
 
 
 async def test_pbx_device_and_logout(
@@ -68,7 +65,7 @@ async def test_pbx_device_and_logout(
     assert device.name == "OpenVox UC501"
     assert await hass.config_entries.async_unload(pbx_entry.entry_id)
     assert pbx_entry.state is ConfigEntryState.NOT_LOADED
-    assert len(posts(mock_pbx, "logout")) == 1
+    assert len(pbx_requests(mock_pbx, "logout")) == 1
 
 
 async def test_pbx_not_ready_retries(
@@ -121,7 +118,7 @@ async def test_heartbeat_keeps_the_token_and_reports_outages_once(
         await hass.async_block_till_done()
 
     await twenty_minutes_later()
-    [beat] = posts(aioclient_mock, "heartbeat")
+    [beat] = pbx_requests(aioclient_mock, "heartbeat")
     assert beat[1].query["token"] == TOKEN
 
     replace_heartbeat(exc=TimeoutError())
@@ -162,7 +159,9 @@ async def test_heartbeat_refused_for_good_starts_reauth(
     await hass.async_block_till_done()
     [flow] = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert flow["context"]["source"] == SOURCE_REAUTH
-    assert posts(aioclient_mock, "logout") == []  # a static token is the user's: never logged out
+    assert (
+        pbx_requests(aioclient_mock, "logout") == []
+    )  # a static token is the user's: never logged out
 
 
 async def test_onenet_device(

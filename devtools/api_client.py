@@ -120,6 +120,31 @@ class HomeAssistantClient:
             response.raise_for_status()
             return list(await response.json())
 
+    async def version(self) -> str:
+        """Return the running Home Assistant's version."""
+        async with self._session.get(
+            f"{self.base_url}/api/config", headers=self._headers
+        ) as response:
+            response.raise_for_status()
+            return str((await response.json())["version"])
+
+    async def ignore_installation_method_notice(self) -> None:
+        """Ignore the repair that every Home Assistant Core installation shows.
+
+        The demo runs Home Assistant Core in a virtual environment, an installation method that
+        Home Assistant announces it will stop supporting; a throwaway demo needs no such warning.
+        The user can see it under Settings > Repairs > Show ignored.
+        """
+        async with self.websocket() as ws:
+            await ws.command(
+                {
+                    "type": "repairs/ignore_issue",
+                    "domain": "homeassistant",
+                    "issue_id": "deprecated_method",
+                    "ignore": True,
+                }
+            )
+
     async def call_action(self, domain: str, service: str, data: dict[str, Any]) -> tuple[int, Any]:
         """Call an action over REST and return (HTTP status, body), response data included."""
         async with self._session.post(

@@ -1,7 +1,7 @@
 """``scripts/develop``: the simulator and a Home Assistant with Call Bridge set up against it.
 
-Runs until Ctrl-C, then stops Home Assistant cleanly. The instance keeps its state in ``config/``:
-a second run logs in to the same instance.
+Runs until Ctrl-C, SIGINT or SIGTERM, then stops Home Assistant and the simulator cleanly. The instance
+keeps its state in ``config/``: a second run logs in to the same instance.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import logging
 import signal
 
 from aiohttp import ClientSession
+from awesomeversion import AwesomeVersion
 
-from simulator.onenet import OneNetState
-from simulator.pbx import PbxState
+from simulator.demo import ONENET_PORT, PBX_PORTS, far_side
 from simulator.server import start_simulator
 
 from .api_client import HomeAssistantClient
@@ -22,23 +22,30 @@ from .hass_process import REPO, HomeAssistantProcess
 from .provision import PASSWORD, USERNAME, add_entries, sign_in
 
 HASS_PORT = 8123
-PBX_PORT = 9011
-ONENET_PORT = 8002
-BUSY_NUMBER = "8613800000486"
-UNANSWERED_NUMBER = "8613800000480"
 
 PRESETS = {
     "pbx": {"name": "Ring the kitchen", "caller": "101", "callee": "102", "autoanswer": True},
     "onenet": {"name": "Call the caretaker", "caller": "13800138000", "callee": "13900139000"},
 }
 
+# Home Assistant 2026.11 moved Developer tools into Settings, as "Tools".
+MENUS = {
+    "tools": ("Settings > Tools", "Developer tools"),
+    "activity": ("Activity", "Activity"),
+}
+
 BANNER = """
-Call Bridge is running against the simulated PBX and OneNET.
+Call Bridge is running against the simulated PBXs and OneNET, in Home Assistant {version}.
 
   Home Assistant   {url}
   Log in as        {username} / {password}
 
-Try it (Developer tools > Actions, YAML mode):
+Set up already: PBX 1 and OneNET app 1, each with a call preset (a button). Add the others
+yourself (Settings > Devices & services > Add integration > Call Bridge) with:
+
+{services}
+
+Try it ({tools} > Actions, YAML mode):
 
   action: call_bridge.dial_extension
   data:
@@ -50,54 +57,61 @@ Try it (Developer tools > Actions, YAML mode):
     caller: "+86 138 0013 8000"
     callee: "139 0013 9000"
 
-Watch the call go by in Developer tools > Events, listening to call_bridge_call_status,
-or on the "Call status" entity of the OneNET device. A callee of 138 0000 0486 is busy,
-138 0000 0480 never answers; extension 103 is busy, 999 does not exist.
+Watch the call go by in {tools} > Events, listening to call_bridge_call_status, on the
+"Call status" entity of the OneNET device, or in {activity}. A callee of 138 0000 0486 is busy,
+138 0000 0480 never answers; extension 103 is busy, 999 does not exist. Turn on "Demo doorbell"
+(an input boolean) to see the doorbell blueprint call.
 
 Ctrl-C stops Home Assistant and the simulator. Home Assistant's log: {log}
 """
 
 
+def menus(version: str) -> dict[str, str]:
+    """Return the names of the frontend's menus in this Home Assistant release."""
+    newer = AwesomeVersion(version) >= AwesomeVersion("2026.11.0")
+    return {key: names[0] if newer else names[1] for key, names in MENUS.items()}
+
+
 async def run() -> None:
-    """Start everything, set it up once, and wait for Ctrl-C."""
-    pbx = PbxState()
-    onenet = OneNetState(
-        step_delay=3.0,
-        outcomes={BUSY_NUMBER: "busy", UNANSWERED_NUMBER: "no_answer"},
-    )
-    try:
-        runners = await start_simulator(pbx, onenet, pbx_port=PBX_PORT, onenet_port=ONENET_PORT)
-    except OSError as err:
-        raise SystemExit(
-            f"Cannot listen on ports {PBX_PORT} and {ONENET_PORT} ({err.strerror}): "
-            "is another scripts/develop running?"
-        ) from None
-    hass = HomeAssistantProcess(REPO / "config", HASS_PORT)
+    """Start everything, set it up once, and wait until told to stop."""
+    simulated = far_side(3.0, onenet_port=ONENET_PORT, pbx_ports=PBX_PORTS)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    try:
+        runners = await start_simulator(simulated.onenet, ONENET_PORT, simulated.pbxs)
+    except OSError as err:
+        raise SystemExit(
+            f"Cannot listen on ports {ONENET_PORT} and {PBX_PORTS} ({err.strerror}): "
+            "is another scripts/develop running?"
+        ) from None
+    hass = HomeAssistantProcess(REPO / "config", HASS_PORT)
     try:
         print(f"Starting Home Assistant on port {HASS_PORT} (the first start takes a minute)...")
         await hass.start()
         async with ClientSession() as session:
             client = HomeAssistantClient(session, hass.base_url)
             await sign_in(client)
-            async with client.websocket() as ws:
-                # Home Assistant 2026.10 moves configuration.yaml's http settings (loopback only)
-                # into its own store and asks to confirm them; older releases do not know the command.
-                await ws.command({"type": "http/config/promote"})
+            await client.ignore_installation_method_notice()
             if not await client.entries("call_bridge"):
-                results = await add_entries(client, pbx, PBX_PORT, onenet, ONENET_PORT)
+                pbx_port, pbx = next(iter(simulated.pbxs.items()))
+                results = await add_entries(
+                    client, pbx, pbx_port, simulated.onenet, simulated.onenet_port
+                )
                 for kind, preset in PRESETS.items():
                     entry_id = results[kind]["result"]["entry_id"]
                     await client.subentry_flow(entry_id, "preset", preset)
+            version = await client.version()
         print(
             BANNER.format(
+                version=version,
                 url=hass.base_url,
                 username=USERNAME,
                 password=PASSWORD,
+                services=simulated.describe(),
                 log=hass.log_path.relative_to(REPO),
+                **menus(version),
             )
         )
         await stop.wait()

@@ -16,11 +16,13 @@ REPO = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT = 180.0
 
 
-def prepare_config_folder(config_dir: Path) -> None:
-    """Link Call Bridge from the repository, import its blueprint; skip onboarding's network steps.
+def prepare_config_folder(config_dir: Path, port: int) -> None:
+    """Link Call Bridge from the repository, import its blueprint; keep the instance on loopback.
 
     Onboarding's location step sets up integrations that reach the internet (weather, radio, text
-    to speech); marking every step but the owner's as done keeps the instance on loopback.
+    to speech): every step but the owner's is marked done. The HTTP server listens on loopback
+    only; since Home Assistant 2026.10 its settings live in storage, not in configuration.yaml
+    (which raises a repair), and a store of the first format is migrated from at start-up.
     """
     integration = config_dir / "custom_components" / "call_bridge"
     integration.parent.mkdir(parents=True, exist_ok=True)
@@ -34,19 +36,16 @@ def prepare_config_folder(config_dir: Path) -> None:
     shutil.copytree(
         REPO / "blueprints" / "automation" / "call_bridge", blueprints, dirs_exist_ok=True
     )
-    onboarding = config_dir / ".storage" / "onboarding"
-    if not onboarding.exists():
-        onboarding.parent.mkdir(parents=True, exist_ok=True)
-        onboarding.write_text(
-            json.dumps(
-                {
-                    "version": 4,
-                    "minor_version": 1,
-                    "key": "onboarding",
-                    "data": {"done": ["core_config", "analytics", "integration"]},
-                }
+    storage = config_dir / ".storage"
+    storage.mkdir(parents=True, exist_ok=True)
+    for key, version, data in (
+        ("onboarding", 4, {"done": ["core_config", "analytics", "integration"]}),
+        ("http", 1, {"server_host": ["127.0.0.1"], "server_port": port}),
+    ):
+        if not (storage / key).exists():
+            (storage / key).write_text(
+                json.dumps({"version": version, "minor_version": 1, "key": key, "data": data})
             )
-        )
 
 
 class HomeAssistantProcess:
@@ -67,7 +66,7 @@ class HomeAssistantProcess:
 
     async def start(self) -> None:
         """Start ``hass`` and wait until its HTTP API answers."""
-        prepare_config_folder(self.config_dir)
+        prepare_config_folder(self.config_dir, self.port)
         self._output = self.log_path.open("a", encoding="utf-8")
         self._process = await asyncio.create_subprocess_exec(
             sys.executable,

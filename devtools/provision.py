@@ -15,7 +15,7 @@ PASSWORD = "call-bridge-demo"
 
 
 def pbx_form(state: PbxState, port: int) -> dict[str, Any]:
-    """Return the PBX form as a user fills it for the simulated PBX."""
+    """Return the PBX form as a user fills it for a simulated PBX."""
     return {
         "host": "127.0.0.1",
         "port": port,
@@ -29,7 +29,7 @@ def pbx_form(state: PbxState, port: int) -> dict[str, Any]:
 
 
 def onenet_form(state: OneNetState, port: int) -> dict[str, Any]:
-    """Return the OneNET form as a user fills it for the simulated OneNET."""
+    """Return the OneNET form as a user fills it for the simulated OneNET's first application."""
     return {
         "app_id": state.app_id,
         "access_key": state.access_key,

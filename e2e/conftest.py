@@ -1,4 +1,4 @@
-"""One real ``hass`` process and the simulator for the whole module; nothing is left running after."""
+"""One real ``hass`` process and the simulator for the whole run; nothing is left running after."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ import pytest_asyncio
 from devtools.api_client import HomeAssistantClient
 from devtools.hass_process import HomeAssistantProcess
 from devtools.provision import add_entries, sign_in
+from simulator.demo import BUSY_NUMBER, UNANSWERED_NUMBER, FarSide, far_side
 from simulator.onenet import OneNetState
 from simulator.pbx import PbxState
 from simulator.server import start_simulator
 
-BUSY = "8613800000486"
-UNANSWERED = "8613800000480"
+BUSY = BUSY_NUMBER
+UNANSWERED = UNANSWERED_NUMBER
 
 CONFIGURATION = """\
 homeassistant:
@@ -27,12 +28,13 @@ homeassistant:
   time_zone: Asia/Shanghai
   country: CN
   external_url: "http://127.0.0.1:{port}"
-http:
-  server_host: 127.0.0.1
-  server_port: {port}
+# What a person's browser needs, as in the demo's configuration.
+frontend:
 api:
 config:
 onboarding:
+history:
+logbook:
 logger:
   default: warning
   logs:
@@ -52,19 +54,28 @@ class Instance:
 
     hass: HomeAssistantProcess
     client: HomeAssistantClient
-    pbx: PbxState
-    onenet: OneNetState
+    far_side: FarSide
     entry_ids: dict[str, str]
 
+    @property
+    def pbx(self) -> PbxState:
+        """The PBX the instance has an entry for (the simulator's first)."""
+        return next(iter(self.far_side.pbxs.values()))
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
+    @property
+    def onenet(self) -> OneNetState:
+        return self.far_side.onenet
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def instance(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Instance]:
-    """Start the simulator and ``hass``; set both entries up through the config flow over HTTP."""
-    pbx = PbxState()
-    onenet = OneNetState(step_delay=0.3, outcomes={BUSY: "busy", UNANSWERED: "no_answer"})
-    pbx_port, onenet_port, hass_port = free_port(), free_port(), free_port()
-    runners = await start_simulator(pbx, onenet, pbx_port=pbx_port, onenet_port=onenet_port)
+    """Start the simulator and ``hass``; set a PBX and a OneNET entry up through the config flow."""
+    simulated = far_side(
+        0.3, onenet_port=free_port(), pbx_ports=(free_port(), free_port()), lockout_seconds=60
+    )
+    runners = await start_simulator(simulated.onenet, simulated.onenet_port, simulated.pbxs)
     config_dir: Path = tmp_path_factory.mktemp("hass-config")
+    hass_port = free_port()
     (config_dir / "configuration.yaml").write_text(CONFIGURATION.format(port=hass_port))
     hass = HomeAssistantProcess(config_dir, hass_port)
     try:
@@ -72,12 +83,14 @@ async def instance(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[In
         async with ClientSession() as session:
             client = HomeAssistantClient(session, hass.base_url)
             await sign_in(client)
-            results = await add_entries(client, pbx, pbx_port, onenet, onenet_port)
+            pbx_port, pbx = next(iter(simulated.pbxs.items()))
+            results = await add_entries(
+                client, pbx, pbx_port, simulated.onenet, simulated.onenet_port
+            )
             yield Instance(
                 hass=hass,
                 client=client,
-                pbx=pbx,
-                onenet=onenet,
+                far_side=simulated,
                 entry_ids={kind: result["result"]["entry_id"] for kind, result in results.items()},
             )
     finally:

@@ -12,7 +12,7 @@ from devtools.api_client import HomeAssistantWebSocket
 
 from .conftest import BUSY, Instance
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 async def test_both_entries_are_loaded(instance: Instance) -> None:

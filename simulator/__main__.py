@@ -1,4 +1,4 @@
-"""Run the simulated PBX and OneNET on loopback: ``python -m simulator --help``."""
+"""Run the simulated PBXs and OneNET on loopback: ``python -m simulator --help``."""
 
 from __future__ import annotations
 
@@ -7,54 +7,61 @@ import asyncio
 import contextlib
 import logging
 
-from .onenet import OUTCOMES, OneNetState
-from .pbx import PbxState
+from .demo import ONENET_PORT, PBX_PORTS, far_side
+from .onenet import OUTCOMES
+from .pbx import LOCKOUT_FAILURES, LOCKOUT_SECONDS
 from .server import start_simulator
 
 _LOGGER = logging.getLogger("simulator")
 
+DESCRIPTION = """\
+A stand-in for two IP PBXs and for OneNET voice, on loopback, for trying Call Bridge without hardware.
+Add them in Home Assistant (Settings > Devices & services > Add integration > Call Bridge) with:
+
+{services}
+
+Extensions 101, 102 (PBX 1) and 1000, 1001 (PBX 2) answer; 103 and 1002 are busy; others do not
+exist. OneNET callee 138 0000 0486 is busy and 138 0000 0480 never answers. {failures} wrong
+passwords lock a PBX's API out for --lockout-minutes.
+"""
+
 
 def _parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m simulator", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator",
+        description=DESCRIPTION.format(
+            services=far_side(1.0).describe(), failures=LOCKOUT_FAILURES
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
-    parser.add_argument("--pbx-port", type=int, default=9011)
-    parser.add_argument("--onenet-port", type=int, default=8002)
-    parser.add_argument("--pbx-username", default="api")
-    parser.add_argument("--pbx-password", default="password")
-    parser.add_argument("--app-id", default=OneNetState.app_id)
-    parser.add_argument("--access-key", default=OneNetState.access_key)
-    parser.add_argument("--sponsor", default=OneNetState.sponsor)
+    parser.add_argument("--onenet-port", type=int, default=ONENET_PORT)
+    parser.add_argument(
+        "--pbx-ports", type=int, nargs=2, default=list(PBX_PORTS), metavar=("PBX1", "PBX2")
+    )
     parser.add_argument("--step-delay", type=float, default=2.0, help="seconds between callbacks")
     parser.add_argument("--outcome", choices=OUTCOMES, default="answered", help="default outcome")
     parser.add_argument(
-        "--busy", action="append", default=["8613800000486"], help="callee that is busy"
-    )
-    parser.add_argument(
-        "--no-answer", action="append", default=["8613800000480"], help="callee that never answers"
+        "--lockout-minutes",
+        type=float,
+        default=LOCKOUT_SECONDS / 60,
+        help="how long a PBX locks its API out after too many failed logins (default 10)",
     )
     return parser.parse_args()
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    pbx = PbxState(username=args.pbx_username, password=args.pbx_password)
-    onenet = OneNetState(
-        app_id=args.app_id,
-        access_key=args.access_key,
-        sponsor=args.sponsor,
-        step_delay=args.step_delay,
-        default_outcome=args.outcome,
-        outcomes=dict.fromkeys(args.busy, "busy") | dict.fromkeys(args.no_answer, "no_answer"),
+    simulated = far_side(
+        args.step_delay,
+        onenet_port=args.onenet_port,
+        pbx_ports=tuple(args.pbx_ports),
+        lockout_seconds=args.lockout_minutes * 60,
     )
+    simulated.onenet.default_outcome = args.outcome
     runners = await start_simulator(
-        pbx, onenet, host=args.host, pbx_port=args.pbx_port, onenet_port=args.onenet_port
+        simulated.onenet, args.onenet_port, simulated.pbxs, host=args.host
     )
-    _LOGGER.info(
-        "PBX on http://%s:%s, OneNET on http://%s:%s",
-        args.host,
-        args.pbx_port,
-        args.host,
-        args.onenet_port,
-    )
+    _LOGGER.info("serving on %s:\n%s", args.host, simulated.describe(args.host))
     try:
         await asyncio.Event().wait()
     finally:

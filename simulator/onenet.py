@@ -21,13 +21,26 @@ _LOGGER = logging.getLogger(__name__)
 OUTCOMES = ("answered", "busy", "no_answer")
 
 
+@dataclass(frozen=True)
+class OneNetApp:
+    """One voice application of an account: its id, its access key and its business number."""
+
+    app_id: str
+    access_key: str
+    sponsor: str
+
+
 @dataclass
 class OneNetState:
-    """What the simulated OneNET knows; tests read ``requests`` and ``callbacks``."""
+    """What the simulated OneNET knows; tests read ``requests`` and ``callbacks``.
+
+    ``app_id``, ``access_key`` and ``sponsor`` are the first application; ``other_apps`` are more.
+    """
 
     app_id: str = "3143eba93adb4f35bde98aa31e4e5bbd"
     access_key: str = "KuF3NT/jUBJ62LNBB/A8XZA9CqS3Cu79B/ABmfA1UCw="
     sponsor: str = "02066240222"
+    other_apps: list[OneNetApp] = field(default_factory=list)
     # Seconds between two status callbacks of a played call.
     step_delay: float = 1.0
     talk_seconds: int = 12
@@ -38,47 +51,59 @@ class OneNetState:
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
+    def apps(self) -> dict[str, OneNetApp]:
+        """Every application, by app id."""
+        first = OneNetApp(self.app_id, self.access_key, self.sponsor)
+        return {app.app_id: app for app in (first, *self.other_apps)}
+
 
 _DIGESTS = {"md5": hashlib.md5, "sha1": hashlib.sha1, "sha256": hashlib.sha256}
 
 
-def _signature(state: OneNetState, *, et: str, method: str, res: str, version: str) -> str:
-    """Return OneNET's base64 HMAC of et, method, res and version with the account's key."""
+def _signature(app: OneNetApp, *, et: str, method: str, res: str, version: str) -> str:
+    """Return OneNET's base64 HMAC of et, method, res and version with the application's key."""
     text = f"{et}\n{method}\n{res}\n{version}"
-    mac = hmac.new(base64.b64decode(state.access_key), text.encode(), _DIGESTS[method]).digest()
+    mac = hmac.new(base64.b64decode(app.access_key), text.encode(), _DIGESTS[method]).digest()
     return base64.b64encode(mac).decode()
 
 
-def _header_is_valid(header: str, state: OneNetState) -> tuple[bool, str]:
-    """Check an Authorization header: (valid, code_no) with OneNET's codes."""
+def _signed_app(header: str, state: OneNetState) -> tuple[OneNetApp | None, str]:
+    """Check an Authorization header: (the application it signs for, code_no) with OneNET's codes."""
     if not header:
-        return False, "000014"
+        return None, "000014"
     pairs = {}
     for part in header.split("&"):
         name, _, value = part.partition("=")
         pairs[name] = unquote(value)
     method = pairs.get("method", "")
-    if method not in _DIGESTS or pairs.get("res") != f"onenet_voice/{state.app_id}":
-        return False, "000015"
+    res = pairs.get("res", "")
+    app = (
+        state.apps().get(res.removeprefix("onenet_voice/"))
+        if res.startswith("onenet_voice/")
+        else None
+    )
+    if method not in _DIGESTS or app is None:
+        return None, "000015"
     try:
         expires = int(pairs["et"])
     except (KeyError, ValueError):
-        return False, "000015"
+        return None, "000015"
     if expires < time.time():
-        return False, "000015"
+        return None, "000015"
     expected = _signature(
-        state, et=pairs["et"], method=method, res=pairs["res"], version=pairs.get("version", "")
+        app, et=pairs["et"], method=method, res=res, version=pairs.get("version", "")
     )
     if not hmac.compare_digest(expected, pairs.get("sign", "")):
-        return False, "000015"
-    return True, "000000"
+        return None, "000015"
+    return app, "000000"
 
 
-def sign_callback(state: OneNetState) -> str:
-    """Sign a callback the way OneNET signs requests, with the account's key."""
+def sign_callback(state: OneNetState, app_id: str | None = None) -> str:
+    """Sign a callback the way OneNET signs requests, with the application's key."""
+    app = state.apps()[app_id or state.app_id]
     et = str(int(time.time()) + 300)
-    res = f"onenet_voice/{state.app_id}"
-    signature = _signature(state, et=et, method="sha1", res=res, version="v1")
+    res = f"onenet_voice/{app.app_id}"
+    signature = _signature(app, et=et, method="sha1", res=res, version="v1")
     return (
         f"version=v1&res={quote(res, safe='')}&et={et}&method=sha1&sign={quote(signature, safe='')}"
     )
@@ -109,8 +134,8 @@ def create_onenet_app(state: OneNetState) -> web.Application:
     async def dial_notify(request: web.Request) -> web.Response:
         raw = await request.read()
         state.requests.append({"headers": dict(request.headers), "body": raw.decode()})
-        valid, code_no = _header_is_valid(request.headers.get("Authorization", ""), state)
-        if not valid:
+        app, code_no = _signed_app(request.headers.get("Authorization", ""), state)
+        if app is None:
             name = "authorizationIsNull" if code_no == "000014" else "authorizationFailed"
             return _envelope(code_no, f"onenet_common_{name}", "鉴权失败")
         try:
@@ -119,13 +144,13 @@ def create_onenet_app(state: OneNetState) -> web.Application:
             return _envelope("000012", "onenet_common_JsonException", "JSON格式错误")
         if not isinstance(body, dict):
             return _envelope("000012", "onenet_common_JsonException", "JSON格式错误")
-        if body.get("appid") != state.app_id:
+        if body.get("appid") != app.app_id:
             return _envelope("000002", "onenet_common_authException", "鉴权失败")
         if not all(body.get(name) for name in ("sponsor", "caller", "callee")):
             return _envelope("000006", "onenet_common_paramNullException", "必填参数为空")
-        if body["sponsor"] != state.sponsor or body.get("display") not in (
+        if body["sponsor"] != app.sponsor or body.get("display") not in (
             None,
-            state.sponsor,
+            app.sponsor,
             body["caller"],
         ):
             return _envelope("001008", "onenet_iaepVoice_BusinessNumberMismatch", "业务号码不匹配")
@@ -176,7 +201,7 @@ async def play_call(state: OneNetState, call_id: str, dial: dict[str, Any]) -> N
         for update in call_script(state, outcome):
             await asyncio.sleep(state.step_delay)
             body = {
-                "appid": state.app_id,
+                "appid": dial["appid"],
                 "call_id": call_id,
                 "caller": dial["caller"],
                 "callee": dial["callee"],
@@ -186,7 +211,7 @@ async def play_call(state: OneNetState, call_id: str, dial: dict[str, Any]) -> N
                 async with session.post(
                     dial["notify_url"],
                     json=body,
-                    headers={"Authorization": sign_callback(state)},
+                    headers={"Authorization": sign_callback(state, dial["appid"])},
                 ) as response:
                     state.callbacks.append({"body": body, "status": response.status})
             except ClientError as err:

@@ -13,6 +13,8 @@ from xml.etree import ElementTree as ET
 from aiohttp import web
 
 LOCKOUT_FAILURES = 5
+# How long an address stays locked out after LOCKOUT_FAILURES failed logins (pbx-api 1.1).
+LOCKOUT_SECONDS = 600.0
 
 
 @dataclass
@@ -34,6 +36,8 @@ class PbxState:
     )
     tokens: dict[str, float] = field(default_factory=dict)
     login_failures: int = 0
+    lockout_seconds: float = LOCKOUT_SECONDS
+    locked_until: float | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
     clock: Any = time.monotonic
 
@@ -152,11 +156,15 @@ def _answer(
 
 
 def _login(state: PbxState, fields: dict[str, str]) -> dict[str, Any]:
-    if state.login_failures >= LOCKOUT_FAILURES:
-        return {"status": "Failed", "errno": "20002"}
+    if state.locked_until is not None:
+        if state.clock() < state.locked_until:
+            return {"status": "Failed", "errno": "20002"}
+        state.locked_until, state.login_failures = None, 0
     expected = hashlib.md5(state.password.encode(), usedforsecurity=False).hexdigest()
     if fields.get("username") != state.username or fields.get("password") != expected:
         state.login_failures += 1
+        if state.login_failures >= LOCKOUT_FAILURES:
+            state.locked_until = state.clock() + state.lockout_seconds
         return {"status": "Failed", "errno": "20003"}
     state.login_failures = 0
     return {"status": "Success", "token": state.issue_token()}

@@ -379,3 +379,131 @@ async def test_onenet_options_show_the_url(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert onenet_entry.options["verify_callbacks"] == "enforce"
+
+
+LOCKED_OUT = {"json": {"status": "Failed", "errno": "20002"}}
+
+
+async def test_pbx_lockout_is_reported_as_a_lockout_with_the_wait(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    aioclient_mock.post(f"{PBX_BASE}/login", **LOCKED_OUT)
+    result = await start_flow(hass, "pbx")
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], PBX_FORM)
+    assert result["errors"] == {"base": "locked_out"}
+    assert result["description_placeholders"]["minutes"] == "10"
+
+
+async def test_pbx_reauth_reports_a_lockout(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, pbx_entry: MockConfigEntry
+) -> None:
+    pbx_entry.add_to_hass(hass)
+    aioclient_mock.post(f"{PBX_BASE}/login", **LOCKED_OUT)
+    result = await pbx_entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"username": "api", "password": "new-password"}
+    )
+    assert result["errors"] == {"base": "locked_out"}
+    assert result["description_placeholders"]["minutes"] == "10"
+
+
+@pytest.mark.parametrize(
+    ("model", "api_version"),
+    [("openvox_uc", "v0.0.1"), ("yeastar_s", "v1.1.0"), ("v1.1.0", "v1.1.0")],
+)
+async def test_pbx_model_is_stored_as_its_api_version(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, model: str, api_version: str
+) -> None:
+    base = f"http://127.0.0.1:9011/api/{api_version}"
+    aioclient_mock.post(f"{base}/deviceinfo/query", json=DEVICE_INFO)
+    result = await start_flow(hass, "pbx")
+    schema = result["data_schema"].schema
+    [api_field] = [key for key in schema if key == "api_version"]
+    assert api_field.default() == "openvox_uc"
+    with patch("custom_components.call_bridge.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], PBX_FORM | {"token": TOKEN, "api_version": model}
+        )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"]["api_version"] == api_version
+
+
+async def test_pbx_model_refuses_other_values(hass: HomeAssistant) -> None:
+    from homeassistant.data_entry_flow import InvalidData
+
+    result = await start_flow(hass, "pbx")
+    with pytest.raises(InvalidData):
+        await hass.config_entries.flow.async_configure(
+            result["flow_id"], PBX_FORM | {"api_version": "v9"}
+        )
+
+
+async def test_pbx_reconfigure_shows_the_model(
+    hass: HomeAssistant, pbx_entry: MockConfigEntry
+) -> None:
+    pbx_entry.add_to_hass(hass)
+    result = await pbx_entry.start_reconfigure_flow(hass)
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description
+    }
+    assert suggested["api_version"] == "openvox_uc"
+    assert result["description_placeholders"]["address"] == "127.0.0.1:9011"
+
+
+async def test_onenet_cannot_connect_names_onenet(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    aioclient_mock.post(ONENET_URL, exc=TimeoutError())
+    result = await start_flow(hass, "onenet")
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], ONENET_FORM)
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert result["description_placeholders"] == {
+        "service": "OneNET",
+        "address": "http://127.0.0.1:8002",
+    }
+
+
+@pytest.mark.parametrize(
+    ("fields", "errors"),
+    [
+        ({"sponsor": "12345"}, {"sponsor": "invalid_phone_number"}),
+        ({"display": "0"}, {"display": "invalid_phone_number"}),
+        (
+            {"sponsor": "x", "display": "+1 415 555 0100"},
+            {
+                "sponsor": "invalid_phone_number",
+                "display": "invalid_phone_number",
+            },
+        ),
+    ],
+)
+async def test_onenet_business_number_is_checked(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    onenet_entry: MockConfigEntry,
+    fields: dict[str, str],
+    errors: dict[str, str],
+) -> None:
+    aioclient_mock.post(ONENET_URL, json=onenet_answer("000006"))
+    result = await start_flow(hass, "onenet")
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], ONENET_FORM | fields)
+    assert result["errors"] == errors
+    assert aioclient_mock.mock_calls == []  # refused before anything was sent
+
+
+@pytest.mark.parametrize("field", ["sponsor", "display"])
+async def test_onenet_reconfigure_checks_the_business_number(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    onenet_entry: MockConfigEntry,
+    field: str,
+) -> None:
+    onenet_entry.add_to_hass(hass)
+    result = await onenet_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], ONENET_FORM | {field: "12345"}
+    )
+    assert result["errors"] == {field: "invalid_phone_number"}
+    assert aioclient_mock.mock_calls == []

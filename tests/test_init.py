@@ -270,3 +270,18 @@ async def test_cloud_integration_removed_later(
     )
     assert issue_registry.async_get_issue(DOMAIN, f"no_external_url_{entry.entry_id}") is not None
     await hass.config_entries.async_remove(entry.entry_id)
+
+
+async def test_pbx_lockout_at_setup_waits_without_reauth(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    pbx_entry: MockConfigEntry,
+    setup_entry: SetupEntry,
+) -> None:
+    aioclient_mock.post(f"{PBX_BASE}/login", json={"status": "Failed", "errno": "20002"})
+    await setup_entry(pbx_entry)
+    assert pbx_entry.state is ConfigEntryState.SETUP_RETRY
+    assert pbx_entry.reason is not None
+    assert "locked" in pbx_entry.reason
+    assert "10 minutes" in pbx_entry.reason
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []

@@ -20,9 +20,10 @@ from .api.errors import (
     CallBridgeApiError,
     InvalidAccessKeyError,
     PbxAuthError,
+    PbxLockedOutError,
     ProviderConnectionError,
 )
-from .api.pbx import PbxClient
+from .api.pbx import LOCKOUT_MINUTES, PbxClient
 from .clients import create_onenet_client, create_pbx_client
 from .const import (
     CONF_CLOUDHOOK,
@@ -82,6 +83,13 @@ async def _async_setup_pbx(hass: HomeAssistant, entry: CallBridgeConfigEntry) ->
             translation_domain=DOMAIN,
             translation_key="pbx_auth_failed",
             translation_placeholders=placeholders,
+        ) from err
+    except PbxLockedOutError as err:
+        # The credentials may be right: the lockout lifts by itself, and setup is retried.
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="pbx_locked_out",
+            translation_placeholders=placeholders | {"minutes": str(LOCKOUT_MINUTES)},
         ) from err
     except CallBridgeApiError as err:
         raise ConfigEntryNotReady(

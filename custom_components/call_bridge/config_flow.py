@@ -34,7 +34,6 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
-    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -50,12 +49,13 @@ from .api.errors import (
     InvalidNumberError,
     OneNetAuthError,
     PbxAuthError,
+    PbxLockedOutError,
     ProviderConnectionError,
     ProviderResponseError,
 )
 from .api.numbers import normalize_extension, normalize_phone_number
 from .api.onenet import DEFAULT_BASE_URL, SIGN_METHODS
-from .api.pbx import MANUFACTURERS, PbxDeviceInfo
+from .api.pbx import LOCKOUT_MINUTES, MANUFACTURERS, PbxDeviceInfo
 from .clients import create_onenet_client, create_pbx_client
 from .const import (
     ATTR_CALLEE,
@@ -110,16 +110,41 @@ def _select(options: list[str], translation_key: str) -> SelectSelector:
     )
 
 
-# Option values with dots cannot be translation keys; the labels are product names anyway.
-_API_VERSION = SelectSelector(
-    SelectSelectorConfig(
-        options=[
-            SelectOptionDict(value="v0.0.1", label="OpenVox UC series (API v0.0.1)"),
-            SelectOptionDict(value="v1.1.0", label="Yeastar S-Series (API v1.1.0)"),
-        ],
-        mode=SelectSelectorMode.DROPDOWN,
-    )
-)
+# The form asks for the PBX model; the entry keeps the API version it means.
+PBX_MODELS: dict[str, str] = {"openvox_uc": "v0.0.1", "yeastar_s": "v1.1.0"}
+MODEL_OF_API_VERSION = {version: model for model, version in PBX_MODELS.items()}
+
+
+class PbxModelSelector(SelectSelector):
+    """A translated choice of PBX model that validates to its API version.
+
+    Select options are translated by their value, and a translation key cannot hold the dots of
+    an API version ("v0.0.1"); an API version given as it is stored is accepted too.
+    """
+
+    def __init__(self) -> None:
+        """Offer the models, labelled in the user's language."""
+        super().__init__(
+            SelectSelectorConfig(
+                options=list(PBX_MODELS),
+                translation_key=CONF_API_VERSION,
+                mode=SelectSelectorMode.DROPDOWN,
+            )
+        )
+
+    def __call__(self, data: Any) -> str:
+        """Return the API version of the chosen model."""
+        return PBX_MODELS[super().__call__(MODEL_OF_API_VERSION.get(data, data))]
+
+
+def _pbx_form_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Entry data as the PBX form shows it: the model rather than its API version."""
+    values = dict(data)
+    if CONF_API_VERSION in values:
+        values[CONF_API_VERSION] = MODEL_OF_API_VERSION.get(
+            values[CONF_API_VERSION], values[CONF_API_VERSION]
+        )
+    return values
 
 
 PBX_CREDENTIALS: dict[vol.Marker, Any] = {
@@ -134,7 +159,7 @@ PBX_SCHEMA = vol.Schema(
         **PBX_CREDENTIALS,
         vol.Required(CONF_SSL, default=False): BooleanSelector(),
         vol.Required(CONF_VERIFY_SSL, default=True): BooleanSelector(),
-        vol.Required(CONF_API_VERSION, default="v0.0.1"): _API_VERSION,
+        vol.Required(CONF_API_VERSION, default="openvox_uc"): PbxModelSelector(),
         vol.Required(CONF_PAYLOAD_FORMAT, default="json"): _select(
             ["json", "xml"], CONF_PAYLOAD_FORMAT
         ),
@@ -209,6 +234,8 @@ async def _async_check_pbx(
         info = await client.identify()
     except PbxAuthError:
         return {"base": "invalid_auth"}, None
+    except PbxLockedOutError:
+        return {"base": "locked_out"}, None
     except (ProviderConnectionError, ProviderResponseError):
         return {"base": "cannot_connect"}, None
     except CallBridgeApiError as err:
@@ -220,6 +247,13 @@ async def _async_check_pbx(
 
 async def _async_check_onenet(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]:
     """Form errors for OneNET data, checked by a signed request that cannot place a call."""
+    number_errors = {
+        field: "invalid_phone_number"
+        for field in (CONF_SPONSOR, CONF_DISPLAY)
+        if data.get(field) and not _is_phone_number(data[field])
+    }
+    if number_errors:
+        return number_errors
     try:
         client = create_onenet_client(hass, data)
         await client.check_credentials()
@@ -235,6 +269,29 @@ async def _async_check_onenet(hass: HomeAssistant, data: Mapping[str, Any]) -> d
         _LOGGER.warning("Unexpected answer to the OneNET credential check: %s", err)
         return {"base": "unknown"}
     return {}
+
+
+def _is_phone_number(value: str) -> bool:
+    try:
+        normalize_phone_number(value)
+    except InvalidNumberError:
+        return False
+    return True
+
+
+def _pbx_placeholders(data: Mapping[str, Any] | None) -> dict[str, str]:
+    """Name, for a PBX form's messages, the PBX's address and the length of its lockout."""
+    data = data or {}
+    return {
+        "service": "PBX",
+        "address": f"{data.get(CONF_HOST, '')}:{data.get(CONF_PORT, DEFAULT_PBX_PORT)}",
+        "minutes": str(LOCKOUT_MINUTES),
+    }
+
+
+def _onenet_placeholders(data: Mapping[str, Any] | None) -> dict[str, str]:
+    """Name, for a OneNET form's messages, OneNET's API address."""
+    return {"service": "OneNET", "address": str((data or {}).get(CONF_BASE_URL, DEFAULT_BASE_URL))}
 
 
 def _pbx_title(data: Mapping[str, Any], info: PbxDeviceInfo | None) -> str:
@@ -282,8 +339,11 @@ class CallBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_create_entry(title=_pbx_title(data, info), data=data)
         return self.async_show_form(
             step_id=ENTRY_TYPE_PBX,
-            data_schema=self.add_suggested_values_to_schema(PBX_SCHEMA, user_input),
+            data_schema=self.add_suggested_values_to_schema(
+                PBX_SCHEMA, user_input and _pbx_form_values(user_input)
+            ),
             errors=errors,
+            description_placeholders=_pbx_placeholders(user_input),
         )
 
     async def async_step_onenet(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -314,6 +374,7 @@ class CallBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id=ENTRY_TYPE_ONENET,
             data_schema=self.add_suggested_values_to_schema(ONENET_SCHEMA, user_input),
             errors=errors,
+            description_placeholders=_onenet_placeholders(user_input),
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
@@ -343,10 +404,12 @@ class CallBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self._async_save_and_reload(entry, data, "reauth_successful")
         suggested = {CONF_USERNAME: entry.data.get(CONF_USERNAME)} if is_pbx else {}
         schema = vol.Schema(PBX_CREDENTIALS if is_pbx else ONENET_ACCESS_KEY)
+        placeholders = _pbx_placeholders(entry.data) if is_pbx else _onenet_placeholders(entry.data)
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=self.add_suggested_values_to_schema(schema, user_input or suggested),
             errors=errors,
+            description_placeholders=placeholders,
         )
 
     async def async_step_reconfigure(
@@ -371,12 +434,17 @@ class CallBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors = await _async_check_onenet(self.hass, data)
             if not errors:
                 return self._async_save_and_reload(entry, data, "reconfigure_successful")
+        shown = user_input or entry.data
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                PBX_SCHEMA if is_pbx else ONENET_SCHEMA, user_input or entry.data
+                PBX_SCHEMA if is_pbx else ONENET_SCHEMA,
+                _pbx_form_values(shown) if is_pbx else shown,
             ),
             errors=errors,
+            description_placeholders=(
+                _pbx_placeholders(shown) if is_pbx else _onenet_placeholders(shown)
+            ),
         )
 
     async def _async_check_same_pbx(self, data: dict[str, Any]) -> dict[str, str]:

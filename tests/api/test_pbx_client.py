@@ -12,11 +12,17 @@ import pytest
 
 from custom_components.call_bridge.api.errors import (
     PbxAuthError,
+    PbxLockedOutError,
     PbxRefusedError,
     ProviderConnectionError,
     ProviderResponseError,
 )
-from custom_components.call_bridge.api.pbx import PbxClient, decode_xml, encode_xml
+from custom_components.call_bridge.api.pbx import (
+    LOCKOUT_SECONDS,
+    PbxClient,
+    decode_xml,
+    encode_xml,
+)
 from simulator.pbx import PbxState
 
 STATIC_TOKEN = "static-token-0123456789abcdef"
@@ -330,3 +336,21 @@ def test_exactly_one_way_to_authenticate(
 ) -> None:
     with pytest.raises(ValueError, match="token|password"):
         PbxClient(session, "127.0.0.1", **credentials)
+
+
+async def test_a_lockout_is_waited_out_without_logging_in(
+    session: ClientSession, pbx_port: int, pbx_state: PbxState
+) -> None:
+    now = [0.0]
+    pbx_state.locked_until = 1e12  # locked out, by earlier failures
+    client = user_client(session, pbx_port, clock=lambda: now[0])
+    for _ in range(3):
+        with pytest.raises(PbxLockedOutError) as caught:
+            await client.dial_extension("101", "102")
+        assert caught.value.errno == "20002"
+        assert not isinstance(caught.value, PbxAuthError)  # new credentials would not help
+    assert paths(pbx_state) == ["login"]
+    pbx_state.locked_until = None
+    now[0] = LOCKOUT_SECONDS + 1
+    await client.dial_extension("101", "102")
+    assert paths(pbx_state) == ["login", "login", "extension/dial_extension"]

@@ -39,10 +39,16 @@ async def test_pbx_login_and_lockout(
             "status": "Failed",
             "errno": "20003",
         }
-    # Five failures lock the client out (pbx-api 1.1), even with the right password.
+    # Five failures lock the client out (pbx-api 1.1), even with the right password...
     assert (await post(session, f"{base}/login?type=json", login_body("password")))[
         "errno"
     ] == "20002"
+    # ...for ten minutes by default.
+    assert pbx_state.locked_until is not None
+    assert pbx_state.locked_until - pbx_state.clock() == pytest.approx(600, abs=5)
+    pbx_state.locked_until = pbx_state.clock() - 1
+    answer = await post(session, f"{base}/login?type=json", login_body("password"))
+    assert answer["status"] == "Success"
 
 
 async def test_pbx_tokens_expire_and_heartbeats_extend_them(

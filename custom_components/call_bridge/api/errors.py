@@ -43,6 +43,10 @@ class PbxAuthError(PbxRefusedError):
     """The PBX refused the credentials or the token; only new credentials help."""
 
 
+class PbxLockedOutError(PbxRefusedError):
+    """The PBX locks this address out after too many failed logins; waiting helps, not new credentials."""
+
+
 class OneNetRefusedError(CallBridgeApiError):
     """OneNET answered with a ``code_no`` other than ``000000``."""
 

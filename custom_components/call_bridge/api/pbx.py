@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 import hashlib
 import json
 import logging
+import time
 from typing import Any, Final, Literal
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape
@@ -16,6 +18,7 @@ from yarl import URL
 
 from .errors import (
     PbxAuthError,
+    PbxLockedOutError,
     PbxRefusedError,
     ProviderConnectionError,
     ProviderResponseError,
@@ -76,7 +79,11 @@ ERRNO_MEANINGS: Final[dict[str, str]] = {
 }
 # The token is gone (expired, or the PBX restarted): no request was carried out, a fresh login may help.
 TOKEN_ERRNOS: Final = frozenset({"20004", "20005", "20006"})
-AUTH_ERRNOS: Final = TOKEN_ERRNOS | {"20002", "20003"}
+AUTH_ERRNOS: Final = TOKEN_ERRNOS | {"20003"}
+LOCKED_OUT_ERRNO: Final = "20002"
+# Five failed logins lock the address out for ten minutes (pbx-api 1.1); no login is tried meanwhile.
+LOCKOUT_MINUTES: Final = 10
+LOCKOUT_SECONDS: Final = LOCKOUT_MINUTES * 60.0
 MANUFACTURERS: Final[dict[str, str]] = {"v0.0.1": "OpenVox", "v1.1.0": "Yeastar"}
 
 
@@ -102,6 +109,8 @@ class PbxExtension:
 def refusal(errno: str) -> PbxRefusedError:
     """Return the typed exception for a ``Failed`` answer with this errno."""
     meaning = ERRNO_MEANINGS.get(errno, "undocumented error")
+    if errno == LOCKED_OUT_ERRNO:
+        return PbxLockedOutError(errno, meaning)
     error_type = PbxAuthError if errno in AUTH_ERRNOS else PbxRefusedError
     return error_type(errno, meaning)
 
@@ -170,6 +179,7 @@ class PbxClient:
     With an API user the client logs in on first use, sends the MD5 of the password, and logs in again
     once when the PBX says the token is unknown or expired. A refused login is never repeated by this
     client (the PBX locks the address out after five failures); new credentials mean a new client.
+    While the PBX says it has locked the address out, no login is tried for ``LOCKOUT_SECONDS``.
     """
 
     def __init__(
@@ -185,6 +195,7 @@ class PbxClient:
         username: str | None = None,
         password: str | None = None,
         request_timeout: float = DEFAULT_TIMEOUT,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Keep the connection settings; nothing is sent before the first request."""
         if (token is None) == (username is None and password is None):
@@ -206,6 +217,8 @@ class PbxClient:
         )
         self._login_lock = asyncio.Lock()
         self._login_refusal: PbxAuthError | None = None
+        self._clock = clock
+        self._locked_out: tuple[PbxLockedOutError, float] | None = None
         self.request_timeout = request_timeout
 
     @property
@@ -226,7 +239,7 @@ class PbxClient:
         """
         try:
             return await self.device_info()
-        except PbxAuthError:
+        except (PbxAuthError, PbxLockedOutError):
             raise
         except (PbxRefusedError, ProviderResponseError) as err:
             _LOGGER.debug("deviceinfo/query failed (%s), trying extensionlist/query", err)
@@ -312,6 +325,11 @@ class PbxClient:
     async def _login(self) -> str:
         if self._login_refusal is not None:
             raise self._login_refusal
+        if self._locked_out is not None:
+            lockout, until = self._locked_out
+            if self._clock() < until:
+                raise lockout
+            self._locked_out = None
         assert self._username is not None
         assert self._password_md5 is not None
         try:
@@ -320,6 +338,9 @@ class PbxClient:
                 {"username": self._username, "password": self._password_md5, "port": REPORT_PORT},
                 token=None,
             )
+        except PbxLockedOutError as err:
+            self._locked_out = (err, self._clock() + LOCKOUT_SECONDS)
+            raise
         except PbxRefusedError as err:
             # Any refused login counts towards the PBX's lockout, whatever its errno says.
             self._login_refusal = PbxAuthError(err.errno, err.meaning)

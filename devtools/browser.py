@@ -1,0 +1,256 @@
+"""Headless Chromium driven over the DevTools protocol, reading pages as a person reads them.
+
+Home Assistant's frontend is made of web components: its text lives in shadow roots, out of reach of
+``document.body.innerText``. Everything here walks the whole tree, shadow roots included, and finds
+elements by the text a person sees, never by pixel positions or internal element names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from itertools import count
+import json
+from pathlib import Path
+import shutil
+import tempfile
+from typing import Any
+
+from aiohttp import ClientSession, ClientWebSocketResponse
+
+# The flags this workplace's machines need: no sandbox as root, no GPU, and no background traffic
+# (the network is closed; Chromium's own connections would only be refused).
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--remote-debugging-address=127.0.0.1",
+    "--remote-debugging-port=0",
+)
+VIEWPORT = {"width": 1280, "height": 860}
+
+# Walks the document and every shadow root below it. visibleText() gives the text a person sees,
+# one line per text node; findText(t) gives the centre of the smallest visible element whose own
+# text contains t (an exact match wins over a partial one).
+DEEP_TEXT = """
+(() => {
+  function* nodes(root) {
+    for (const node of root.childNodes) {
+      yield node;
+      if (node.shadowRoot) yield* nodes(node.shadowRoot);
+      yield* nodes(node);
+    }
+  }
+  const norm = (text) => text.replace(/\\s+/g, " ").trim();
+  // A text node's own box (its parent may be a <slot>, which has no box of its own).
+  const box = (node) => {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    return range.getBoundingClientRect();
+  };
+  const visible = (node) => {
+    const area = box(node);
+    if (area.width === 0 || area.height === 0 || !node.parentElement) return false;
+    const style = getComputedStyle(node.parentElement);
+    return style.visibility !== "hidden" && style.opacity !== "0";
+  };
+  const textNodes = () => [...nodes(document)].filter(
+    (node) => node.nodeType === Node.TEXT_NODE && norm(node.data) && visible(node)
+  );
+  window.__callBridge = {
+    visibleText: () => textNodes().map((node) => norm(node.data)).join("\\n"),
+    findText: (wanted) => {
+      let best = null;
+      for (const node of textNodes()) {
+        const text = norm(node.data);
+        if (!text.includes(wanted)) continue;
+        const rank = text === wanted ? 0 : 1;
+        const area = box(node);
+        if (best === null || rank < best.rank) {
+          best = {rank, x: area.left + area.width / 2, y: area.top + area.height / 2};
+        }
+      }
+      return best;
+    },
+  };
+})()
+"""
+
+
+class BrowserError(AssertionError):
+    """What a person would have seen did not appear."""
+
+
+class Page:
+    """One tab, driven over its DevTools connection."""
+
+    def __init__(self, connection: ClientWebSocketResponse) -> None:
+        """Wrap the tab's connection; commands are numbered from 1."""
+        self._connection = connection
+        self._ids = count(1)
+
+    async def send(self, method: str, **params: Any) -> dict[str, Any]:
+        """Send a DevTools command and return its result, skipping the events in between."""
+        message_id = next(self._ids)
+        await self._connection.send_json({"id": message_id, "method": method, "params": params})
+        while True:
+            answer = await self._connection.receive_json()
+            if answer.get("id") == message_id:
+                if "error" in answer:
+                    raise BrowserError(f"{method}: {answer['error']}")
+                return dict(answer.get("result", {}))
+
+    async def evaluate(self, expression: str) -> Any:
+        """Evaluate JavaScript in the page and return its (JSON) value."""
+        result = await self.send("Runtime.evaluate", expression=expression, returnByValue=True)
+        if "exceptionDetails" in result:
+            raise BrowserError(f"script failed: {result['exceptionDetails']}")
+        return result.get("result", {}).get("value")
+
+    async def open(self, url: str) -> None:
+        """Navigate to ``url``."""
+        await self.send("Page.navigate", url=url)
+
+    async def text(self) -> str:
+        """Every visible text of the page, shadow roots included, one line per text node."""
+        return str(await self.evaluate(f"{DEEP_TEXT}; window.__callBridge.visibleText()"))
+
+    async def wait_for_text(self, *wanted: str, seconds: float = 30.0) -> str:
+        """Wait until every one of ``wanted`` is visible; return the page's text then."""
+        text = ""
+        try:
+            async with asyncio.timeout(seconds):
+                while True:
+                    text = await self.text()
+                    if all(item in text for item in wanted):
+                        return text
+                    await asyncio.sleep(0.25)
+        except TimeoutError:
+            missing = [item for item in wanted if item not in text]
+            raise BrowserError(
+                f"not on screen after {seconds:g} s: {missing}; the page shows:\n{text[:3000]}"
+            ) from None
+
+    async def click_text(self, wanted: str, seconds: float = 30.0) -> None:
+        """Click the element that shows ``wanted``, as a mouse would, once it is visible."""
+        await self.wait_for_text(wanted, seconds=seconds)
+        spot = await self.evaluate(
+            f"{DEEP_TEXT}; window.__callBridge.findText({json.dumps(wanted)})"
+        )
+        if spot is None:
+            raise BrowserError(f"nothing to click shows {wanted!r}")
+        for event in ("mousePressed", "mouseReleased"):
+            await self.send(
+                "Input.dispatchMouseEvent",
+                type=event,
+                x=spot["x"],
+                y=spot["y"],
+                button="left",
+                clickCount=1,
+            )
+
+    async def screenshot(self, path: Path) -> None:
+        """Save what the tab shows as a PNG."""
+        shot = await self.send("Page.captureScreenshot", format="png")
+        await asyncio.to_thread(path.write_bytes, base64.b64decode(shot["data"]))
+
+
+def chromium_path() -> str:
+    """Debian's Chromium (scripts/setup installs it)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        raise RuntimeError("chromium not found: run scripts/setup (it installs Debian's chromium)")
+    return found
+
+
+@asynccontextmanager
+async def chromium(session: ClientSession) -> AsyncIterator[Page]:
+    """Start headless Chromium with an empty profile; yield its first tab; stop it afterwards."""
+    profile = Path(tempfile.mkdtemp(prefix="call-bridge-chromium-"))
+    process = await asyncio.create_subprocess_exec(
+        chromium_path(),
+        *CHROMIUM_FLAGS,
+        f"--user-data-dir={profile}",
+        "about:blank",
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        port = await _debugging_port(profile, process)
+        async with session.get(f"http://127.0.0.1:{port}/json/list") as response:
+            tab = next(target for target in await response.json() if target["type"] == "page")
+        async with session.ws_connect(tab["webSocketDebuggerUrl"], max_msg_size=0) as connection:
+            page = Page(connection)
+            await page.send(
+                "Emulation.setDeviceMetricsOverride", deviceScaleFactor=1, mobile=False, **VIEWPORT
+            )
+            yield page
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            with suppress(ProcessLookupError):
+                await asyncio.wait_for(process.wait(), 10)
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+async def _debugging_port(profile: Path, process: asyncio.subprocess.Process) -> int:
+    """Chromium writes the port it picked (``--remote-debugging-port=0``) into the profile."""
+    active = profile / "DevToolsActivePort"
+    async with asyncio.timeout(30):
+        while not active.exists() or not active.read_text().strip():
+            if process.returncode is not None:
+                raise RuntimeError(f"chromium exited with {process.returncode}")
+            await asyncio.sleep(0.1)
+    return int(active.read_text().splitlines()[0])
+
+
+async def log_in(page: Page, base_url: str, tokens: dict[str, Any], language: str = "en") -> None:
+    """Give the frontend a login (the tokens of an auth flow) and a language, as a browser keeps them."""
+    await page.open(f"{base_url}/auth/providers")  # any page of the instance's origin
+    stored = tokens | {"hassUrl": base_url, "clientId": f"{base_url}/", "expires": 4102444800000}
+    await page.evaluate(
+        f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(stored))});"
+        f"localStorage.setItem('selectedLanguage', {json.dumps(json.dumps(language))});"
+    )
+
+
+class FrontendStrings:
+    """The frontend's own labels in a language, found by their English text.
+
+    A test that reads a page in Chinese looks for the words a Chinese reader sees: the frontend's
+    translation of "Add hub", not the English.
+    """
+
+    def __init__(self, language: str) -> None:
+        """Load the frontend's English strings and those of ``language``."""
+        import hass_frontend  # noqa: PLC0415 - only where a real frontend is installed
+
+        folder = Path(hass_frontend.where()) / "static" / "translations"
+        self._english = self._load(folder, "en")
+        self._translated = self._load(folder, language)
+
+    @staticmethod
+    def _load(folder: Path, language: str) -> dict[str, str]:
+        strings: dict[str, str] = {}
+        for path in sorted(folder.rglob(f"{language}-*.json")):
+            if path.name[len(language) + 1 :].split(".")[0].isalnum():  # not en-GB for en
+                strings |= json.loads(path.read_text(encoding="utf-8"))
+        return strings
+
+    def __call__(self, english: str) -> str:
+        """Return the label that reads ``english`` in English, in this language."""
+        keys = [key for key, text in self._english.items() if text == english]
+        for key in keys:
+            if key in self._translated:
+                return self._translated[key]
+        if keys:
+            return english
+        raise KeyError(f"the frontend has no label {english!r}")

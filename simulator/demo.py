@@ -1,0 +1,85 @@
+"""The simulated far side that the demo, ``python -m simulator`` and the end-to-end tests share.
+
+Two PBXs and two OneNET applications: the first of each is what the demo sets up by itself, the
+second is there to be added through the UI, as a user would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .onenet import OneNetApp, OneNetState
+from .pbx import PbxState
+
+BUSY_NUMBER = "8613800000486"
+UNANSWERED_NUMBER = "8613800000480"
+ONENET_PORT = 8002
+PBX_PORTS = (9011, 9012)
+SECOND_APP = OneNetApp(
+    app_id="fd977e9f94e44f239f18f6f919282569",
+    access_key="bXlzZWNyZXRhY2Nlc3NrZXkxMjM0NTY3ODkwYWJjZA==",
+    sponsor="075528000003",
+)
+
+
+def first_pbx() -> PbxState:
+    """Make an OpenVox UC501 (API v0.0.1)."""
+    return PbxState()
+
+
+def second_pbx() -> PbxState:
+    """Make a Yeastar S50 (API v1.1.0): another serial number, its own API user."""
+    return PbxState(
+        api_version="v1.1.0",
+        username="yeastar-api",
+        password="yeastar-password",
+        serial="3631A0180802",
+        model="S50",
+        extensions={"1000": "Registered", "1001": "Registered", "1002": "InUse"},
+    )
+
+
+@dataclass
+class FarSide:
+    """The simulator's state: what the tests read, and what the banner and --help print."""
+
+    onenet: OneNetState
+    pbxs: dict[int, PbxState] = field(default_factory=dict)
+    onenet_port: int = ONENET_PORT
+
+    def describe(self, host: str = "127.0.0.1") -> str:
+        """Addresses and credentials of everything simulated, for a person setting up an entry."""
+        lines = []
+        for number, (port, pbx) in enumerate(self.pbxs.items(), start=1):
+            model = "OpenVox UC (v0.0.1)" if pbx.api_version == "v0.0.1" else "Yeastar S (v1.1.0)"
+            lines.append(
+                f"  PBX {number}      host {host}, port {port}, model {model}, "
+                f"API user {pbx.username} / {pbx.password}"
+            )
+        for number, app in enumerate(self.onenet.apps().values(), start=1):
+            lines.append(
+                f"  OneNET app {number}   app ID {app.app_id}, access key {app.access_key},\n"
+                f"                 business number {app.sponsor}, "
+                f"API address http://{host}:{self.onenet_port}"
+            )
+        return "\n".join(lines)
+
+
+def far_side(
+    step_delay: float,
+    *,
+    onenet_port: int = ONENET_PORT,
+    pbx_ports: tuple[int, int] = PBX_PORTS,
+    lockout_seconds: float | None = None,
+) -> FarSide:
+    """Both PBXs and both OneNET applications, with the demo's busy and unanswered numbers."""
+    onenet = OneNetState(
+        step_delay=step_delay,
+        other_apps=[SECOND_APP],
+        outcomes={BUSY_NUMBER: "busy", UNANSWERED_NUMBER: "no_answer"},
+    )
+    pbxs = dict(zip(pbx_ports, (first_pbx(), second_pbx()), strict=True))
+    if lockout_seconds is not None:
+        for pbx in pbxs.values():
+            pbx.lockout_seconds = lockout_seconds
+    return FarSide(onenet=onenet, pbxs=pbxs, onenet_port=onenet_port)

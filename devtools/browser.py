@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from itertools import count
 import json
@@ -38,8 +38,8 @@ CHROMIUM_FLAGS = (
 VIEWPORT = {"width": 1280, "height": 860}
 
 # Walks the document and every shadow root below it. visibleText() gives the text a person sees,
-# one line per text node; findText(t) gives the centre of the smallest visible element whose own
-# text contains t (an exact match wins over a partial one).
+# one line per text node; findText(t) gives the centre of the visible text that contains t and
+# that a click would reach (an exact match wins over a partial one, a later one over an earlier).
 DEEP_TEXT = """
 (() => {
   function* nodes(root) {
@@ -62,20 +62,58 @@ DEEP_TEXT = """
     const style = getComputedStyle(node.parentElement);
     return style.visibility !== "hidden" && style.opacity !== "0";
   };
+  // Whether a click at ``spot`` reaches ``element``: nothing covers it (a dialog's backdrop does).
+  const up = (node) => node.assignedSlot || node.parentNode || node.host || null;
+  const within = (outer, inner) => {
+    for (let node = inner; node; node = up(node)) if (node === outer) return true;
+    return false;
+  };
+  const reachable = (element, spot) => {
+    if (spot.x < 0 || spot.y < 0 || spot.x > innerWidth || spot.y > innerHeight) return false;
+    let hit = document.elementFromPoint(spot.x, spot.y);
+    while (hit && hit.shadowRoot) {
+      const inner = hit.shadowRoot.elementFromPoint(spot.x, spot.y);
+      if (!inner || inner === hit) break;
+      hit = inner;
+    }
+    return hit !== null && (within(element, hit) || within(hit, element));
+  };
   const textNodes = () => [...nodes(document)].filter(
     (node) => node.nodeType === Node.TEXT_NODE && norm(node.data) && visible(node)
   );
   window.__callBridge = {
     visibleText: () => textNodes().map((node) => norm(node.data)).join("\\n"),
-    findText: (wanted) => {
+    findText: (wanted, last = true) => {
       let best = null;
       for (const node of textNodes()) {
         const text = norm(node.data);
         if (!text.includes(wanted)) continue;
-        const rank = text === wanted ? 0 : 1;
         const area = box(node);
-        if (best === null || rank < best.rank) {
-          best = {rank, x: area.left + area.width / 2, y: area.top + area.height / 2};
+        const spot = {x: area.left + area.width / 2, y: area.top + area.height / 2};
+        if (!reachable(node.parentElement, spot)) continue;
+        const rank = text === wanted ? 0 : 1;
+        if (best === null || rank < best.rank || (last && rank === best.rank)) {
+          best = {rank, ...spot};
+        }
+      }
+      return best;
+    },
+    // The centre of the visible element labelled ``label`` (aria-label, title or label, as a
+    // screen reader names icon buttons) whose vertical centre is nearest to the first ``near``.
+    findLabelNear: (label, near) => {
+      const anchor = window.__callBridge.findText(near, false);
+      if (anchor === null) return null;
+      let best = null;
+      for (const node of nodes(document)) {
+        if (node.nodeType !== Node.ELEMENT_NODE) continue;
+        const name = node.getAttribute("aria-label") || node.getAttribute("title")
+          || node.getAttribute("label");
+        if (name !== label) continue;
+        const area = node.getBoundingClientRect();
+        if (area.width === 0 || area.height === 0) continue;
+        const y = area.top + area.height / 2;
+        if (best === null || Math.abs(y - anchor.y) < Math.abs(best.y - anchor.y)) {
+          best = {x: area.left + area.width / 2, y};
         }
       }
       return best;
@@ -120,33 +158,54 @@ class Page:
         await self.send("Page.navigate", url=url)
 
     async def text(self) -> str:
-        """Every visible text of the page, shadow roots included, one line per text node."""
+        """Return every visible text of the page, shadow roots included, one line per text node."""
         return str(await self.evaluate(f"{DEEP_TEXT}; window.__callBridge.visibleText()"))
 
     async def wait_for_text(self, *wanted: str, seconds: float = 30.0) -> str:
         """Wait until every one of ``wanted`` is visible; return the page's text then."""
-        text = ""
-        try:
-            async with asyncio.timeout(seconds):
-                while True:
-                    text = await self.text()
-                    if all(item in text for item in wanted):
-                        return text
-                    await asyncio.sleep(0.25)
-        except TimeoutError:
-            missing = [item for item in wanted if item not in text]
+        last = ""
+
+        async def shown() -> str | None:
+            nonlocal last
+            last = await self.text()
+            return last if all(item in last for item in wanted) else None
+
+        text = await _poll(shown, seconds)
+        if text is None:
+            missing = [item for item in wanted if item not in last]
             raise BrowserError(
-                f"not on screen after {seconds:g} s: {missing}; the page shows:\n{text[:3000]}"
-            ) from None
+                f"not on screen after {seconds:g} s: {missing}; the page shows:\n{last[:3000]}"
+            )
+        return text
 
     async def click_text(self, wanted: str, seconds: float = 30.0) -> None:
-        """Click the element that shows ``wanted``, as a mouse would, once it is visible."""
-        await self.wait_for_text(wanted, seconds=seconds)
-        spot = await self.evaluate(
-            f"{DEEP_TEXT}; window.__callBridge.findText({json.dumps(wanted)})"
+        """Click the text ``wanted``, as a mouse would, once it is visible and nothing covers it."""
+        await self._click_when_found(
+            f"window.__callBridge.findText({json.dumps(wanted)})", f"text {wanted!r}", seconds
         )
+
+    async def click_label_near(self, label: str, near: str, seconds: float = 30.0) -> None:
+        """Click the icon button named ``label`` nearest to the first text ``near`` (a heading)."""
+        await self._click_when_found(
+            f"window.__callBridge.findLabelNear({json.dumps(label)}, {json.dumps(near)})",
+            f"a button named {label!r} near {near!r}",
+            seconds,
+        )
+
+    async def _click_when_found(self, finder: str, what: str, seconds: float) -> None:
+        async def found() -> dict[str, float] | None:
+            spot: dict[str, float] | None = await self.evaluate(f"{DEEP_TEXT}; {finder}")
+            return spot
+
+        spot = await _poll(found, seconds)
         if spot is None:
-            raise BrowserError(f"nothing to click shows {wanted!r}")
+            raise BrowserError(
+                f"nothing to click after {seconds:g} s: {what}; the page shows:\n"
+                f"{(await self.text())[:3000]}"
+            )
+        await self._click(spot)
+
+    async def _click(self, spot: dict[str, float]) -> None:
         for event in ("mousePressed", "mouseReleased"):
             await self.send(
                 "Input.dispatchMouseEvent",
@@ -161,6 +220,18 @@ class Page:
         """Save what the tab shows as a PNG."""
         shot = await self.send("Page.captureScreenshot", format="png")
         await asyncio.to_thread(path.write_bytes, base64.b64decode(shot["data"]))
+
+
+POLL_SECONDS = 0.25
+
+
+async def _poll[T](probe: Callable[[], Awaitable[T | None]], seconds: float) -> T | None:
+    """Ask ``probe`` four times a second until it answers, for ``seconds`` at most (None then)."""
+    for _ in range(max(1, round(seconds / POLL_SECONDS))):
+        if (answer := await probe()) is not None:
+            return answer
+        await asyncio.sleep(POLL_SECONDS)
+    return None
 
 
 def chromium_path() -> str:

@@ -1,69 +1,45 @@
 """Screenshots of Call Bridge in Home Assistant's frontend, for the README (docs/images/).
 
-scripts/screenshots starts headless Chromium with remote debugging on loopback and runs this module
-against the development instance (scripts/develop must be running).
+``scripts/screenshots`` runs this against the development instance (``scripts/develop`` must be
+running). Headless Chromium finds what to click by the text a person reads, as the frontend
+end-to-end tests do, so a new frontend layout needs no new coordinates.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-from itertools import count
 import json
-import sys
-from typing import Any
+from pathlib import Path
 
-from aiohttp import ClientSession, ClientWebSocketResponse
+from aiohttp import ClientSession
 
 from .api_client import HomeAssistantClient
+from .browser import FrontendStrings, Page, chromium, log_in
 from .develop import HASS_PORT
 from .hass_process import REPO
 from .provision import PASSWORD, USERNAME
 
 BASE_URL = f"http://127.0.0.1:{HASS_PORT}"
 IMAGES = REPO / "docs" / "images"
+STRINGS = json.loads(
+    (REPO / "custom_components/call_bridge/translations/en.json").read_text(encoding="utf-8")
+)
+MENU = STRINGS["config"]["step"]["user"]["menu_options"]
+ADD_PRESET = STRINGS["config_subentries"]["preset"]["initiate_flow"]["user"]
 
 
-class Browser:
-    """One Chromium tab, driven over the DevTools protocol."""
-
-    def __init__(self, connection: ClientWebSocketResponse) -> None:
-        """Wrap the tab's DevTools connection."""
-        self._connection = connection
-        self._ids = count(1)
-
-    async def send(self, method: str, **params: Any) -> dict[str, Any]:
-        """Send a command and return its result, skipping the events in between."""
-        message_id = next(self._ids)
-        await self._connection.send_json({"id": message_id, "method": method, "params": params})
-        while True:
-            answer = await self._connection.receive_json()
-            if answer.get("id") == message_id:
-                return dict(answer.get("result", {}))
-
-    async def open(self, path: str, settle: float = 6.0) -> None:
-        """Navigate and give the frontend time to render."""
-        await self.send("Page.navigate", url=f"{BASE_URL}{path}")
-        await asyncio.sleep(settle)
-
-    async def click(self, x: int, y: int, settle: float = 3.0) -> None:
-        """Click at a point of the 1280 x 860 viewport."""
-        for event in ("mousePressed", "mouseReleased"):
-            await self.send(
-                "Input.dispatchMouseEvent", type=event, x=x, y=y, button="left", clickCount=1
-            )
-        await asyncio.sleep(settle)
-
-    async def shoot(self, name: str) -> None:
-        """Save the tab as docs/images/<name>.png."""
-        shot = await self.send("Page.captureScreenshot", format="png")
-        (IMAGES / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
-        print(f"docs/images/{name}.png")
+async def shoot(page: Page, name: str, *shows: str) -> None:
+    """Wait until the page shows ``shows``, let it settle, save docs/images/<name>.png."""
+    await page.wait_for_text(*shows)
+    await asyncio.sleep(1.5)  # animations (dialogs sliding in) end
+    path: Path = IMAGES / f"{name}.png"
+    await page.screenshot(path)
+    print(path.relative_to(REPO))
 
 
-async def run(debugging_port: int) -> None:
+async def run() -> None:
     """Log in, place a call so there is something to show, and capture each page."""
-    IMAGES.mkdir(parents=True, exist_ok=True)
+    frontend = FrontendStrings("en")
     async with ClientSession() as session:
         client = HomeAssistantClient(session, BASE_URL)
         await client.login(USERNAME, PASSWORD)
@@ -76,51 +52,37 @@ async def run(debugging_port: int) -> None:
             {"caller": "+86 138 0013 8000", "callee": "139 0013 9000"},
         )
         await asyncio.sleep(14)  # the simulator plays the whole call
-        async with session.get(f"http://127.0.0.1:{debugging_port}/json/list") as response:
-            page = next(t for t in await response.json() if t["type"] == "page")
-        async with session.ws_connect(page["webSocketDebuggerUrl"], max_msg_size=0) as connection:
-            browser = Browser(connection)
-            await browser.send(
-                "Emulation.setDeviceMetricsOverride",
-                width=1280,
-                height=860,
-                deviceScaleFactor=1,
-                mobile=False,
-            )
-            await browser.open("/", settle=3)
-            tokens = client.tokens | {
-                "hassUrl": BASE_URL,
-                "clientId": f"{BASE_URL}/",
-                "expires": 4102444800000,
-            }
-            await browser.send(
-                "Runtime.evaluate",
-                expression=f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))})",
-            )
-            # The "add" link asks for confirmation first; its OK button, then the menu's first entry.
-            await browser.open("/config/integrations/dashboard/add?domain=call_bridge")
-            await browser.click(887, 474)
-            await browser.shoot("config_flow_menu")
-            await browser.click(640, 430)
-            await browser.shoot("pbx_form")
-            # On the integration page: "Add call preset" for the PBX, then the OneNET options (gear).
-            await browser.open("/config/integrations/integration/call_bridge")
-            await browser.click(1163, 135)
-            await browser.click(416, 440)  # the PBX, in the entry picker
-            await browser.shoot("preset_form")
-            await browser.open("/config/integrations/integration/call_bridge")
-            await browser.click(1149, 331)
-            await browser.shoot("onenet_options")
-            for name, path in (
-                ("blueprint_automation", "/config/automation/edit/demo_doorbell_call"),
-                ("integration_page", "/config/integrations/integration/call_bridge"),
-                ("onenet_device", f"/config/devices/device/{onenet_device}"),
-                ("logbook", "/logbook"),
-                ("blueprints", "/config/blueprint/dashboard"),
+        async with chromium(session) as page:
+            await log_in(page, BASE_URL, client.tokens)
+            integration = f"{BASE_URL}/config/integrations/integration/call_bridge"
+
+            await page.open(integration)
+            await page.click_text(frontend("Add hub"))
+            await shoot(page, "config_flow_menu", MENU["pbx"])
+            await page.click_text(MENU["pbx"])
+            await shoot(page, "pbx_form", STRINGS["config"]["step"]["pbx"]["data"]["host"])
+
+            await page.open(integration)
+            await page.click_text(ADD_PRESET)
+            await asyncio.sleep(1)  # the entry picker slides in over the page's own entry titles
+            await page.click_text("OpenVox UC501")
+            preset = STRINGS["config_subentries"]["preset"]["step"]["user"]["data"]
+            await shoot(page, "preset_form", preset["autoanswer"])
+
+            await page.open(integration)
+            await page.click_label_near(frontend("Configure"), "OneNET voice 02066240222")
+            await shoot(page, "onenet_options", "/api/webhook/")
+
+            for name, path, shows in (
+                ("blueprint_automation", "/config/automation/edit/demo_doorbell_call", "Doorbell"),
+                ("integration_page", "/config/integrations/integration/call_bridge", ADD_PRESET),
+                ("onenet_device", f"/config/devices/device/{onenet_device}", "Call status"),
+                ("logbook", "/logbook", "Call status"),
+                ("blueprints", "/config/blueprint/dashboard", "Doorbell"),
             ):
-                await browser.open(path)
-                await browser.shoot(name)
+                await page.open(f"{BASE_URL}{path}")
+                await shoot(page, name, shows)
 
 
 if __name__ == "__main__":
-    asyncio.run(run(int(sys.argv[1])))
+    asyncio.run(run())

@@ -154,3 +154,21 @@ async def test_a_call_in_the_activity_log(
     # Each step of the call appears once.
     assert text.count(states["connected"]) == 1, text
     assert response["call_id"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_the_onenet_options(
+    instance: Instance, browser: Page, shots: Path, language: str
+) -> None:
+    strings, frontend = ours(language), FrontendStrings(language)
+    await open_page(browser, instance, language, "/config/integrations/integration/call_bridge")
+    await browser.click_label_near(frontend("Configure"), "OneNET voice 02066240222")
+    options = strings["options"]["step"]["onenet_options"]
+    await see(
+        browser,
+        shots / f"onenet_options_{language}.png",
+        options["title"],
+        options["data"]["verify_callbacks"],
+        strings["selector"]["verify_callbacks"]["options"]["log"],
+        f"{instance.hass.base_url}/api/webhook/",
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+import re
 import tomllib
 
 from awesomeversion import AwesomeVersion
@@ -77,3 +78,21 @@ def test_readme_gives_the_two_commands_and_ci_runs_the_tests() -> None:
         assert f"docs/images/{image}.png" in readme
         assert (ROOT / "docs" / "images" / f"{image}.png").exists()
     assert "README.zh-Hans.md" in readme
+
+
+def test_chinese_readme_covers_everything_the_english_one_does() -> None:
+    english = (ROOT / "README.md").read_text(encoding="utf-8")
+    chinese = (ROOT / "README.zh-Hans.md").read_text(encoding="utf-8")
+
+    def code(text: str) -> set[str]:
+        return set(re.findall(r"`([^`\n]+)`", text))
+
+    def count(pattern: str, text: str) -> int:
+        return len(re.findall(pattern, text, re.MULTILINE))
+
+    assert code(english) - code(chinese) == set()
+    assert set(re.findall(r"docs/images/\w+\.png", english)) == set(
+        re.findall(r"docs/images/\w+\.png", chinese)
+    )
+    for pattern in (r"^## ", r"^### ", r"^\|", r"^```"):
+        assert count(pattern, english) == count(pattern, chinese), pattern

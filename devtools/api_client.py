@@ -121,6 +121,13 @@ class HomeAssistantClient:
             response.raise_for_status()
             return list(await response.json())
 
+    async def remove_entry(self, entry_id: str) -> None:
+        """Delete a config entry, as its menu's "Delete" does."""
+        async with self._session.delete(
+            f"{self.base_url}/api/config/config_entries/entry/{entry_id}", headers=self._headers
+        ) as response:
+            response.raise_for_status()
+
     async def version(self) -> str:
         """Return the running Home Assistant's version."""
         async with self._session.get(

@@ -62,21 +62,31 @@ DEEP_TEXT = """
     const style = getComputedStyle(node.parentElement);
     return style.visibility !== "hidden" && style.opacity !== "0";
   };
-  // Whether a click at ``spot`` reaches ``element``: nothing covers it (a dialog's backdrop does).
-  const up = (node) => node.assignedSlot || node.parentNode || node.host || null;
-  const within = (outer, inner) => {
-    for (let node = inner; node; node = up(node)) if (node === outer) return true;
-    return false;
+  // Whether a click at ``spot`` reaches ``element``, rather than something that covers it (a
+  // dialog's backdrop): the element hit and ``element`` belong to the same component, that is,
+  // they meet below the second shadow host above ``element``.
+  const up = (node) => node.parentNode || node.host || null;
+  const near = (element) => {
+    const around = new Set();
+    let hosts = 0;
+    for (let node = element; node && hosts < 2; node = up(node)) {
+      around.add(node);
+      if (node.host) hosts += 1;
+    }
+    return around;
   };
+  const inView = (spot) => spot.x >= 0 && spot.y >= 0 && spot.x <= innerWidth && spot.y <= innerHeight;
   const reachable = (element, spot) => {
-    if (spot.x < 0 || spot.y < 0 || spot.x > innerWidth || spot.y > innerHeight) return false;
+    if (!inView(spot)) return false;
     let hit = document.elementFromPoint(spot.x, spot.y);
     while (hit && hit.shadowRoot) {
       const inner = hit.shadowRoot.elementFromPoint(spot.x, spot.y);
       if (!inner || inner === hit) break;
       hit = inner;
     }
-    return hit !== null && (within(element, hit) || within(hit, element));
+    const around = near(element);
+    for (let node = hit; node; node = up(node)) if (around.has(node)) return true;
+    return false;
   };
   const textNodes = () => [...nodes(document)].filter(
     (node) => node.nodeType === Node.TEXT_NODE && norm(node.data) && visible(node)
@@ -85,16 +95,29 @@ DEEP_TEXT = """
     visibleText: () => textNodes().map((node) => norm(node.data)).join("\\n"),
     findText: (wanted, last = true) => {
       let best = null;
+      let hidden = null;
       for (const node of textNodes()) {
         const text = norm(node.data);
         if (!text.includes(wanted)) continue;
         const area = box(node);
         const spot = {x: area.left + area.width / 2, y: area.top + area.height / 2};
-        if (!reachable(node.parentElement, spot)) continue;
+        if (!reachable(node.parentElement, spot)) {
+          hidden = hidden || node;
+          continue;
+        }
         const rank = text === wanted ? 0 : 1;
         if (best === null || rank < best.rank || (last && rank === best.rank)) {
           best = {rank, ...spot};
         }
+      }
+      if (best === null && hidden !== null) {
+        // Out of view, or under a dialog's footer: scrolled to, as a person would, and found by
+        // the next look. (Text under a dialog's backdrop stays out of reach.)
+        let element = hidden.parentElement;
+        while (element && !(element instanceof Element && element.getBoundingClientRect().height)) {
+          element = up(element);
+        }
+        if (element) element.scrollIntoView({block: "center"});
       }
       return best;
     },
@@ -204,6 +227,14 @@ class Page:
                 f"{(await self.text())[:3000]}"
             )
         await self._click(spot)
+
+    async def fill(self, label: str, value: str, seconds: float = 30.0) -> None:
+        """Type ``value`` into the form field labelled ``label``, replacing what it holds."""
+        await self.click_text(label, seconds=seconds)
+        select_all = {"key": "a", "code": "KeyA", "windowsVirtualKeyCode": 65, "modifiers": 2}
+        for event in ("keyDown", "keyUp"):
+            await self.send("Input.dispatchKeyEvent", type=event, **select_all)
+        await self.send("Input.insertText", text=value)
 
     async def _click(self, spot: dict[str, float]) -> None:
         for event in ("mousePressed", "mouseReleased"):
@@ -315,6 +346,10 @@ class FrontendStrings:
             if path.name[len(language) + 1 :].split(".")[0].isalnum():  # not en-GB for en
                 strings |= json.loads(path.read_text(encoding="utf-8"))
         return strings
+
+    def by_key(self, key: str) -> str | None:
+        """Return the label with this translation key, if this frontend has one."""
+        return self._translated.get(key, self._english.get(key))
 
     def __call__(self, english: str) -> str:
         """Return the label that reads ``english`` in English, in this language."""

@@ -12,12 +12,12 @@ import logging
 import signal
 
 from aiohttp import ClientSession
-from awesomeversion import AwesomeVersion
 
 from simulator.demo import ONENET_PORT, PBX_PORTS, far_side
 from simulator.server import start_simulator
 
 from .api_client import HomeAssistantClient
+from .browser import FrontendStrings
 from .hass_process import REPO, HomeAssistantProcess
 from .provision import PASSWORD, USERNAME, add_entries, sign_in
 
@@ -26,12 +26,6 @@ HASS_PORT = 8123
 PRESETS = {
     "pbx": {"name": "Ring the kitchen", "caller": "101", "callee": "102", "autoanswer": True},
     "onenet": {"name": "Call the caretaker", "caller": "13800138000", "callee": "13900139000"},
-}
-
-# Home Assistant 2026.11 moved Developer tools into Settings, as "Tools".
-MENUS = {
-    "tools": ("Settings > Tools", "Developer tools"),
-    "activity": ("Activity", "Activity"),
 }
 
 BANNER = """
@@ -66,10 +60,19 @@ Ctrl-C stops Home Assistant and the simulator. Home Assistant's log: {log}
 """
 
 
-def menus(version: str) -> dict[str, str]:
-    """Return the names of the frontend's menus in this Home Assistant release."""
-    newer = AwesomeVersion(version) >= AwesomeVersion("2026.11.0")
-    return {key: names[0] if newer else names[1] for key, names in MENUS.items()}
+def menus() -> dict[str, str]:
+    """Return the names of the menus in the frontend that this Home Assistant serves.
+
+    Recent releases moved the developer tools into Settings, as "Tools"; the frontend's own
+    labels tell which release this is.
+    """
+    labels = FrontendStrings("en")
+    tools = labels.by_key("ui.panel.config.dashboard.tools.main")
+    settings = labels.by_key("panel.config")
+    return {
+        "tools": f"{settings} > {tools}" if tools else str(labels.by_key("panel.developer_tools")),
+        "activity": str(labels.by_key("panel.logbook")),
+    }
 
 
 async def run() -> None:
@@ -111,7 +114,7 @@ async def run() -> None:
                 password=PASSWORD,
                 services=simulated.describe(),
                 log=hass.log_path.relative_to(REPO),
-                **menus(version),
+                **menus(),
             )
         )
         await stop.wait()

@@ -172,3 +172,100 @@ async def test_the_onenet_options(
         strings["selector"]["verify_callbacks"]["options"]["log"],
         f"{instance.hass.base_url}/api/webhook/",
     )
+
+
+async def add_through_the_form(
+    browser: Page,
+    instance: Instance,
+    language: str,
+    kind: str,
+    fields: dict[str, str],
+    *,
+    done: str,
+    choices: dict[str, str] | None = None,
+) -> str:
+    """Open the config flow in the browser, choose ``kind``, fill in the form as a person does.
+
+    ``fields`` maps text fields' labels to what is typed, ``choices`` drop-downs' labels to the
+    option picked; then the form is submitted, and the flow's last dialog shows ``done`` (the
+    frontend's English label): "Finish" under the entry's message, or "Skip and finish" beside
+    the name and area of the device the entry made. Return what that dialog shows.
+    """
+    strings, frontend = ours(language), FrontendStrings(language)
+    await open_page(browser, instance, language, "/config/integrations/integration/call_bridge")
+    await browser.click_text(frontend("Add hub"))
+    await browser.click_text(strings["config"]["step"]["user"]["menu_options"][kind])
+    for label, value in fields.items():
+        await browser.fill(label, value)
+    for label, option in (choices or {}).items():
+        await browser.click_text(label)
+        await browser.click_text(option)
+    await browser.click_text(frontend("Submit"))
+    return await browser.wait_for_text(frontend(done))
+
+
+async def entries_added(instance: Instance, before: set[str]) -> list[dict[str, Any]]:
+    """The entries made since ``before``; deleted again, so that the other tests find one of each."""
+    added = [e for e in await instance.client.entries("call_bridge") if e["entry_id"] not in before]
+    for entry in added:
+        await instance.client.remove_entry(entry["entry_id"])
+    return added
+
+
+async def test_adding_the_second_pbx_in_the_browser(
+    instance: Instance, browser: Page, shots: Path
+) -> None:
+    port, pbx = list(instance.far_side.pbxs.items())[1]
+    strings = ours("en")
+    form = strings["config"]["step"]["pbx"]["data"]
+    before = {entry["entry_id"] for entry in await instance.client.entries("call_bridge")}
+    try:
+        await add_through_the_form(
+            browser,
+            instance,
+            "en",
+            "pbx",
+            {
+                f"{form['host']}*": "127.0.0.1",
+                f"{form['port']}*": str(port),
+                form["username"]: pbx.username,
+                form["password"]: pbx.password,
+            },
+            done="Skip and finish",
+            choices={
+                form["api_version"]: strings["selector"]["api_version"]["options"]["yeastar_s"]
+            },
+        )
+    finally:
+        await browser.screenshot(shots / "second_pbx.png")
+    added = await entries_added(instance, before)
+    assert [(entry["title"], entry["state"]) for entry in added] == [("Yeastar S50", "loaded")]
+
+
+async def test_adding_the_second_onenet_app_in_the_browser_in_chinese(
+    instance: Instance, browser: Page, shots: Path
+) -> None:
+    app = instance.onenet.other_apps[0]
+    form = ours("zh-Hans")["config"]["step"]["onenet"]["data"]
+    before = {entry["entry_id"] for entry in await instance.client.entries("call_bridge")}
+    try:
+        shown = await add_through_the_form(
+            browser,
+            instance,
+            "zh-Hans",
+            "onenet",
+            {
+                f"{form['app_id']}*": app.app_id,
+                f"{form['access_key']}*": app.access_key,
+                f"{form['sponsor']}*": app.sponsor,
+                f"{form['base_url']}*": f"http://127.0.0.1:{instance.far_side.onenet_port}",
+            },
+            done="Finish",
+        )
+    finally:
+        await browser.screenshot(shots / "second_onenet.png")
+    added = await entries_added(instance, before)
+    assert [(entry["title"], entry["state"]) for entry in added] == [
+        (f"OneNET voice {app.sponsor}", "loaded")
+    ]
+    assert "/api/webhook/" in shown  # the callback URL for the OneNET console

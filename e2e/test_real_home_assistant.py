@@ -116,3 +116,30 @@ async def test_the_log_holds_no_secret(instance: Instance) -> None:
     secrets = [instance.pbx.password, instance.onenet.access_key, *instance.pbx.tokens]
     for secret in secrets:
         assert secret not in log
+
+
+async def test_the_instance_opens_clean(instance: Instance) -> None:
+    """No error line, notification or repair comes from how the instance is set up.
+
+    Two repairs are the machine's, not the set-up's: Home Assistant Core's own notice about its
+    installation method, and the Marketplace's (2026.11) about a catalog it cannot reach offline.
+    """
+    async with instance.client.websocket() as ws:
+        issues = (await ws.command({"type": "repairs/list_issues"}))["result"]["issues"]
+        notifications = (await ws.command({"type": "persistent_notification/get"}))["result"]
+    machine = {("homeassistant", "deprecated_method"), ("marketplace", "download_profile")}
+    raised = {(issue["domain"], issue["issue_id"]) for issue in issues}
+    assert {
+        (domain, issue_id)
+        for domain, issue_id in raised
+        if not any(domain == d and issue_id.startswith(i) for d, i in machine)
+    } == set()
+    assert notifications == []
+    log = instance.hass.log_path.read_text(encoding="utf-8")
+    # The actions these tests have refused on purpose are logged by Home Assistant's WebSocket API.
+    errors = [
+        line
+        for line in log.splitlines()
+        if " ERROR " in line and "[homeassistant.components.websocket_api" not in line
+    ]
+    assert errors == []

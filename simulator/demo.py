@@ -15,6 +15,8 @@ BUSY_NUMBER = "8613800000486"
 UNANSWERED_NUMBER = "8613800000480"
 ONENET_PORT = 8002
 PBX_PORTS = (9011, 9012)
+# As the config flow's "PBX model" names them.
+MODELS = {"v0.0.1": "OpenVox UC series", "v1.1.0": "Yeastar S-Series"}
 SECOND_APP = OneNetApp(
     app_id="fd977e9f94e44f239f18f6f919282569",
     access_key="bXlzZWNyZXRhY2Nlc3NrZXkxMjM0NTY3ODkwYWJjZA==",
@@ -51,15 +53,15 @@ class FarSide:
         """Addresses and credentials of everything simulated, for a person setting up an entry."""
         lines = []
         for number, (port, pbx) in enumerate(self.pbxs.items(), start=1):
-            model = "OpenVox UC (v0.0.1)" if pbx.api_version == "v0.0.1" else "Yeastar S (v1.1.0)"
+            model = MODELS[pbx.api_version]
             lines.append(
-                f"  PBX {number}      host {host}, port {port}, model {model}, "
-                f"API user {pbx.username} / {pbx.password}"
+                f"  {f'PBX {number}':<15}host {host}, port {port}, model {model},\n"
+                f"  {'':<15}API user {pbx.username}, password {pbx.password}"
             )
         for number, app in enumerate(self.onenet.apps().values(), start=1):
             lines.append(
-                f"  OneNET app {number}   app ID {app.app_id}, access key {app.access_key},\n"
-                f"                 business number {app.sponsor}, "
+                f"  {f'OneNET app {number}':<15}app ID {app.app_id}, access key {app.access_key},\n"
+                f"  {'':<15}business number {app.sponsor}, "
                 f"API address http://{host}:{self.onenet_port}"
             )
         return "\n".join(lines)

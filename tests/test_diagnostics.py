@@ -116,5 +116,6 @@ async def test_onenet(
     text = json.dumps(diagnostics)
     assert_no_secret(text)
     assert "8613800138000" not in text
+    assert "02066240222" not in text  # the business number, which the entry's title holds
     assert_snapshot("diagnostics_onenet", diagnostics)
     assert_snapshot("entities_onenet", entity_states(hass, entry))

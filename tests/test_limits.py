@@ -6,14 +6,16 @@ from custom_components.call_bridge.cooldown import PLACED_LIMIT, CallGate
 from custom_components.call_bridge.data import RECENT_CALLS_LIMIT, SEEN_CALLBACKS_LIMIT, CallLog
 
 
-def test_call_gate_forgets_the_oldest_calls() -> None:
-    now = [0.0]
-    gate = CallGate(clock=lambda: now[0])
+async def test_call_gate_forgets_the_oldest_calls() -> None:
+    gate = CallGate(clock=lambda: 0.0)
+
+    async def place() -> str:
+        return "placed"
+
     for number in range(PLACED_LIMIT + 1):
-        assert gate.try_enter(number, cooldown=60)
-        gate.leave(number, placed=True)
-    assert gate.try_enter(0, cooldown=60)  # forgotten: allowed again
-    assert not gate.try_enter(PLACED_LIMIT, cooldown=60)  # still remembered
+        assert await gate.place(number, 60, place) == ("placed", False)
+    assert await gate.place(0, 60, place) == ("placed", False)  # forgotten: allowed again
+    assert await gate.place(PLACED_LIMIT, 60, place) == (None, True)  # still remembered
 
 
 def test_call_log_is_bounded() -> None:

@@ -21,14 +21,22 @@ def test_manifest_as_hassfest_wants_it() -> None:
     assert keys[2:] == sorted(keys[2:])
     assert MANIFEST["domain"] == "call_bridge"
     assert MANIFEST["name"] == "Call Bridge"
-    assert MANIFEST["dependencies"] == ["webhook"]
+    assert MANIFEST["dependencies"] == ["network", "webhook"]
     assert MANIFEST["after_dependencies"] == ["cloud"]
     assert MANIFEST["integration_type"] == "hub"
     assert MANIFEST["config_flow"] is True
     for key in ("documentation", "issue_tracker"):
         assert MANIFEST[key].startswith("https://")
     assert MANIFEST["codeowners"]
-    assert MANIFEST["requirements"] == []
+
+
+def test_requirements_are_pinned_and_installed_for_every_environment() -> None:
+    """hass runs the end-to-end tests with --skip-pip: each environment installs them itself."""
+    assert MANIFEST["requirements"]
+    for requirement in MANIFEST["requirements"]:
+        assert re.fullmatch(r"[a-z0-9-]+==[0-9][0-9a-z.]*", requirement), requirement
+        for environment in ("test", "test_min", "newest"):
+            assert requirement in (ROOT / f"requirements_{environment}.txt").read_text()
 
 
 def test_one_version_everywhere() -> None:

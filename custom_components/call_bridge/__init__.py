@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 import logging
+from typing import Any
 
 from homeassistant.const import CONF_HOST, CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant
@@ -14,6 +15,7 @@ from homeassistant.helpers import (
     issue_registry as ir,
 )
 from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from .api.errors import (
@@ -21,6 +23,7 @@ from .api.errors import (
     InvalidAccessKeyError,
     PbxAuthError,
     PbxLockedOutError,
+    PbxLoginRefusedError,
     ProviderConnectionError,
 )
 from .api.pbx import LOCKOUT_MINUTES, PbxClient
@@ -34,8 +37,9 @@ from .const import (
     ENTRY_TYPE_PBX,
     ISSUE_NO_EXTERNAL_URL,
 )
-from .data import CallBridgeConfigEntry, CallBridgeData
+from .data import Availability, CallBridgeConfigEntry, CallBridgeData, CallLog
 from .entity import device_identifier
+from .refusals import async_refused_logins, remember_refusal
 from .services import async_setup_services
 from .webhook import async_callback_url, async_delete_cloudhook, async_register_webhook
 
@@ -61,7 +65,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: CallBridgeConfigEntry) -
     if entry.data[CONF_ENTRY_TYPE] == ENTRY_TYPE_PBX:
         entry.runtime_data = await _async_setup_pbx(hass, entry)
     else:
-        entry.runtime_data = _setup_onenet(hass, entry)
+        entry.runtime_data = await _async_setup_onenet(hass, entry)
         async_register_webhook(hass, entry)
         if entry.options.get(CONF_SEND_NOTIFY_URL, DEFAULT_SEND_NOTIFY_URL):
             # Raises the repair issue now rather than at the first call.
@@ -76,8 +80,24 @@ async def async_setup_entry(hass: HomeAssistant, entry: CallBridgeConfigEntry) -
 async def _async_setup_pbx(hass: HomeAssistant, entry: CallBridgeConfigEntry) -> CallBridgeData:
     client = create_pbx_client(hass, entry.data, entry.options)
     placeholders = {"host": entry.data[CONF_HOST]}
+    refused = await async_refused_logins(hass)
+    if refused.errno(client.login_fingerprint) is not None:
+        # Refused before, by this PBX, for these very credentials: trying again only counts
+        # towards its lockout. New credentials (reauthentication) set the entry up again.
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN,
+            translation_key="pbx_auth_failed",
+            translation_placeholders=placeholders,
+        )
     try:
         info = await client.identify()
+    except PbxLoginRefusedError as err:
+        refused.remember(client.login_fingerprint, err.errno)
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN,
+            translation_key="pbx_auth_failed",
+            translation_placeholders=placeholders,
+        ) from err
     except PbxAuthError as err:
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN,
@@ -107,20 +127,31 @@ async def _async_setup_pbx(hass: HomeAssistant, entry: CallBridgeConfigEntry) ->
         hw_version=info.hardware_version if info else None,
         serial_number=info.serial if info else None,
     )
-    keepalive = _PbxKeepalive(hass, entry, client)
+    availability = Availability(entry.title)
+    keepalive = _PbxKeepalive(hass, entry, client, availability)
     entry.async_on_unload(
         async_track_time_interval(hass, keepalive.async_heartbeat, HEARTBEAT_INTERVAL)
     )
-    return CallBridgeData(client=client, device_id=device.id)
+    return CallBridgeData(client=client, device_id=device.id, availability=availability)
 
 
-def _setup_onenet(hass: HomeAssistant, entry: CallBridgeConfigEntry) -> CallBridgeData:
+def calls_store(hass: HomeAssistant, entry: CallBridgeConfigEntry) -> Store[dict[str, Any]]:
+    """Return where an entry keeps the calls it placed, so that their callbacks count after a restart."""
+    return Store(hass, 1, f"{DOMAIN}.{entry.entry_id}.calls", private=True)
+
+
+async def _async_setup_onenet(hass: HomeAssistant, entry: CallBridgeConfigEntry) -> CallBridgeData:
     try:
         client = create_onenet_client(hass, entry.data, entry.options)
     except InvalidAccessKeyError as err:
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="onenet_invalid_access_key"
         ) from err
+    store = calls_store(hass, entry)
+    calls = CallLog()
+    calls.restore(await store.async_load())
+    # Saved at once when the entry goes: the next setup (a reload) reads it back.
+    entry.async_on_unload(lambda: store.async_save(calls.stored()))
     device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
         identifiers={device_identifier(entry)},
@@ -129,36 +160,45 @@ def _setup_onenet(hass: HomeAssistant, entry: CallBridgeConfigEntry) -> CallBrid
         name=entry.title,
         entry_type=dr.DeviceEntryType.SERVICE,
     )
-    return CallBridgeData(client=client, device_id=device.id)
+    return CallBridgeData(
+        client=client,
+        device_id=device.id,
+        availability=Availability(entry.title),
+        calls=calls,
+        save_calls=lambda: store.async_delay_save(calls.stored, 1),
+    )
 
 
 class _PbxKeepalive:
-    """Heartbeats that keep the token alive; logs once when the PBX goes away and once when back."""
+    """Heartbeats that keep the token alive; an outage is logged once, as actions log it."""
 
     def __init__(
-        self, hass: HomeAssistant, entry: CallBridgeConfigEntry, client: PbxClient
+        self,
+        hass: HomeAssistant,
+        entry: CallBridgeConfigEntry,
+        client: PbxClient,
+        availability: Availability,
     ) -> None:
         self._hass = hass
         self._entry = entry
         self._client = client
-        self._reachable = True
+        self._availability = availability
 
     async def async_heartbeat(self, now: datetime) -> None:
         """Send one heartbeat; start reauthentication when the PBX refuses the credentials."""
         try:
             await self._client.heartbeat()
-        except PbxAuthError:
+        except PbxAuthError as err:
+            if isinstance(err, PbxLoginRefusedError):
+                remember_refusal(self._hass, self._client.login_fingerprint, err.errno)
             self._entry.async_start_reauth(self._hass)
         except ProviderConnectionError as err:
-            if self._reachable:
-                _LOGGER.warning("%s is unreachable: %s", self._entry.title, err)
-                self._reachable = False
+            self._availability.unreachable(err)
         except CallBridgeApiError as err:
+            self._availability.reachable()
             _LOGGER.debug("%s: heartbeat refused: %s", self._entry.title, err)
         else:
-            if not self._reachable:
-                _LOGGER.info("%s is reachable again", self._entry.title)
-                self._reachable = True
+            self._availability.reachable()
 
 
 async def _async_reload(hass: HomeAssistant, entry: CallBridgeConfigEntry) -> None:
@@ -180,5 +220,6 @@ async def async_unload_entry(hass: HomeAssistant, entry: CallBridgeConfigEntry) 
 async def async_remove_entry(hass: HomeAssistant, entry: CallBridgeConfigEntry) -> None:
     """Delete what the entry left outside itself: its cloudhook and its repair issue."""
     ir.async_delete_issue(hass, DOMAIN, f"{ISSUE_NO_EXTERNAL_URL}_{entry.entry_id}")
+    await calls_store(hass, entry).async_remove()
     if entry.data.get(CONF_CLOUDHOOK):
         await async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])

@@ -21,6 +21,7 @@ from .api.errors import (
     OneNetAuthError,
     OneNetRefusedError,
     PbxAuthError,
+    PbxLoginRefusedError,
     PbxRefusedError,
     ProviderConnectionError,
 )
@@ -39,6 +40,7 @@ from .const import (
     DOMAIN,
 )
 from .data import CallBridgeConfigEntry
+from .refusals import remember_refusal
 from .webhook import async_callback_url
 
 _LOGGER = logging.getLogger(__name__)
@@ -98,34 +100,38 @@ async def async_place_call(
 
     gate = entry.runtime_data.gate
     cooldown = float(entry.options.get(CONF_COOLDOWN, DEFAULT_COOLDOWN))
-    if not gate.try_enter(call, cooldown):
+
+    async def place() -> tuple[str | None, str | None]:
+        try:
+            placed = await dial()
+        except CallBridgeApiError as err:
+            raise _translated_error(hass, entry, err) from None
+        entry.runtime_data.availability.reachable()
+        return placed
+
+    placed, suppressed = await gate.place(call, cooldown, place)
+    if suppressed:
         _LOGGER.info(
             "%s: an identical call is in progress or was placed less than %g s ago; not placed again",
             entry.title,
             cooldown,
         )
-        return _response(call, call_id=None, request_id=None, suppressed=True)
-    placed = False
-    try:
-        call_id, request_id = await dial()
-        placed = True
-    except CallBridgeApiError as err:
-        raise _translated_error(hass, entry, err) from None
-    finally:
-        # Also when cancelled: a call left "in flight" would suppress its twins forever.
-        gate.leave(call, placed=placed)
-    _LOGGER.debug("%s: call placed, call id %s", entry.title, call_id)
-    if call_id is not None:
-        entry.runtime_data.calls.record(
-            call_id,
-            {
-                "state": "requested",
-                "caller": call.caller,
-                "callee": call.callee,
-                "updated": dt_util.utcnow().isoformat(),
-            },
-        )
-    return _response(call, call_id=call_id, request_id=request_id, suppressed=False)
+    call_id, request_id = placed or (None, None)
+    if not suppressed:
+        _LOGGER.debug("%s: call placed, call id %s", entry.title, call_id)
+        if call_id is not None:
+            entry.runtime_data.calls.remember_placed(call_id)
+            entry.runtime_data.save_calls()
+            entry.runtime_data.calls.record(
+                call_id,
+                {
+                    "state": "requested",
+                    "caller": call.caller,
+                    "callee": call.callee,
+                    "updated": dt_util.utcnow().isoformat(),
+                },
+            )
+    return _response(call, call_id=call_id, request_id=request_id, suppressed=suppressed)
 
 
 async def _dial_pbx(client: PbxClient, call: PbxCall) -> tuple[str | None, str | None]:
@@ -200,8 +206,16 @@ def _translated_error(
         key = "provider_unreachable"
     else:
         key = "provider_bad_answer"
+    if isinstance(err, PbxLoginRefusedError):
+        client = entry.runtime_data.client
+        assert isinstance(client, PbxClient)
+        remember_refusal(hass, client.login_fingerprint, err.errno)
     if isinstance(err, PbxAuthError | OneNetAuthError):
         entry.async_start_reauth(hass)
+    if isinstance(err, ProviderConnectionError):
+        entry.runtime_data.availability.unreachable(err)
+    else:
+        entry.runtime_data.availability.reachable()
     _LOGGER.debug("%s: call not placed: %s", entry.title, err)
     return HomeAssistantError(
         translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from homeassistant.components import network
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
@@ -15,6 +16,7 @@ from homeassistant.const import (
     CONF_VERIFY_SSL,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .api.onenet import DEFAULT_BASE_URL, OneNetClient
@@ -30,6 +32,18 @@ from .const import (
     DEFAULT_PBX_PORT,
     DEFAULT_TIMEOUT,
 )
+
+
+def _source_address_finder(hass: HomeAssistant) -> Callable[[str], Awaitable[str | None]]:
+    """Home Assistant's own answer to "which of my addresses reaches this one?"."""
+
+    async def find(target: str) -> str | None:
+        try:
+            return await network.async_get_source_ip(hass, target_ip=target)
+        except HomeAssistantError:
+            return None
+
+    return find
 
 
 def create_pbx_client(
@@ -48,6 +62,7 @@ def create_pbx_client(
         username=None if token else data.get(CONF_USERNAME),
         password=None if token else data.get(CONF_PASSWORD),
         request_timeout=(options or {}).get(CONF_TIMEOUT, DEFAULT_TIMEOUT),
+        source_address=_source_address_finder(hass),
     )
 
 

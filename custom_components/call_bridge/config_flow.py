@@ -42,6 +42,7 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 import voluptuous as vol
+from yarl import URL
 
 from .api.errors import (
     CallBridgeApiError,
@@ -55,7 +56,7 @@ from .api.errors import (
 )
 from .api.numbers import normalize_extension, normalize_phone_number
 from .api.onenet import DEFAULT_BASE_URL, SIGN_METHODS
-from .api.pbx import LOCKOUT_MINUTES, MANUFACTURERS, PbxDeviceInfo
+from .api.pbx import LOCKOUT_MINUTES, MANUFACTURERS, PbxDeviceInfo, normalize_host
 from .clients import create_onenet_client, create_pbx_client
 from .const import (
     ATTR_CALLEE,
@@ -89,6 +90,7 @@ from .const import (
     VERIFY_LOG,
     VERIFY_OFF,
 )
+from .refusals import async_refused_logins
 from .webhook import async_create_cloudhook, async_reachable_url, display_url
 
 _LOGGER = logging.getLogger(__name__)
@@ -166,18 +168,26 @@ PBX_SCHEMA = vol.Schema(
     }
 )
 ONENET_ACCESS_KEY: dict[vol.Marker, Any] = {vol.Required(CONF_ACCESS_KEY): _SECRET}
-ONENET_SCHEMA = vol.Schema(
-    {
-        vol.Required(CONF_APP_ID): _TEXT,
-        **ONENET_ACCESS_KEY,
-        vol.Required(CONF_SPONSOR): _TEXT,
-        vol.Optional(CONF_DISPLAY): _TEXT,
-        vol.Required(CONF_SIGN_METHOD, default="sha1"): _select(
-            list(SIGN_METHODS), CONF_SIGN_METHOD
-        ),
-        vol.Required(CONF_BASE_URL, default=DEFAULT_BASE_URL): _URL,
-    }
-)
+
+
+def _onenet_schema(access_key: vol.Marker) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_APP_ID): _TEXT,
+            access_key: _SECRET,
+            vol.Required(CONF_SPONSOR): _TEXT,
+            vol.Optional(CONF_DISPLAY): _TEXT,
+            vol.Required(CONF_SIGN_METHOD, default="sha1"): _select(
+                list(SIGN_METHODS), CONF_SIGN_METHOD
+            ),
+            vol.Required(CONF_BASE_URL, default=DEFAULT_BASE_URL): _URL,
+        }
+    )
+
+
+ONENET_SCHEMA = _onenet_schema(vol.Required(CONF_ACCESS_KEY))
+# Reconfiguring, an access key left empty keeps the stored one (which the form never shows).
+ONENET_RECONFIGURE_SCHEMA = _onenet_schema(vol.Optional(CONF_ACCESS_KEY))
 
 
 def _seconds(minimum: int, maximum: int) -> vol.All:
@@ -212,11 +222,51 @@ ONENET_OPTIONS_SCHEMA = vol.Schema(
 )
 
 
+# Never sent back to the browser: a form shows them empty, and an empty one keeps what is stored.
+SECRETS = (CONF_TOKEN, CONF_PASSWORD, CONF_ACCESS_KEY)
+
+
+def _without_secrets(values: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {key: value for key, value in (values or {}).items() if key not in SECRETS}
+
+
+def _with_stored_secrets(
+    user_input: Mapping[str, Any], stored: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Return the form's input, secrets left empty taken from the entry where they still apply.
+
+    A stored password goes with the stored user only, and a stored token only when no user is
+    given (a user given replaces a token).
+    """
+    merged = dict(user_input)
+    if not merged.get(CONF_ACCESS_KEY) and stored.get(CONF_ACCESS_KEY):
+        merged[CONF_ACCESS_KEY] = stored[CONF_ACCESS_KEY]
+    if not merged.get(CONF_TOKEN) and not merged.get(CONF_USERNAME) and stored.get(CONF_TOKEN):
+        merged[CONF_TOKEN] = stored[CONF_TOKEN]
+    if (
+        not merged.get(CONF_PASSWORD)
+        and merged.get(CONF_USERNAME)
+        and merged.get(CONF_USERNAME) == stored.get(CONF_USERNAME)
+    ):
+        merged[CONF_PASSWORD] = stored.get(CONF_PASSWORD)
+    return merged
+
+
 def _pbx_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
-    """Entry data from the PBX form: one way to authenticate, a token winning over a user."""
+    """Entry data from the PBX form: one way to authenticate, a token winning over a user.
+
+    The host is taken as people type it ("http://pbx:9011", "[fd00::1]"); raise ValueError when it
+    is no host at all.
+    """
     data = {CONF_ENTRY_TYPE: ENTRY_TYPE_PBX} | {
         key: value for key, value in user_input.items() if value not in (None, "")
     }
+    host, port, ssl = normalize_host(str(data.get(CONF_HOST, "")))
+    data[CONF_HOST] = host
+    if port is not None:
+        data[CONF_PORT] = port
+    if ssl is not None:
+        data[CONF_SSL] = ssl
     if data.get(CONF_TOKEN):
         data.pop(CONF_USERNAME, None)
         data.pop(CONF_PASSWORD, None)
@@ -242,6 +292,7 @@ async def _async_check_pbx(
         _LOGGER.warning("Unexpected answer from the PBX at %s: %s", data[CONF_HOST], err)
         return {"base": "unknown"}, None
     await client.logout()
+    (await async_refused_logins(hass)).forget(client.login_fingerprint)
     return {}, info
 
 
@@ -254,6 +305,9 @@ async def _async_check_onenet(hass: HomeAssistant, data: Mapping[str, Any]) -> d
     }
     if number_errors:
         return number_errors
+    base_url = URL(str(data.get(CONF_BASE_URL, DEFAULT_BASE_URL)).strip())
+    if base_url.scheme not in ("http", "https") or not base_url.host:
+        return {CONF_BASE_URL: "invalid_url"}
     try:
         client = create_onenet_client(hass, data)
         await client.check_credentials()
@@ -330,8 +384,12 @@ class CallBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
         """Add an IP PBX."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = _pbx_data(user_input)
-            errors, info = await _async_check_pbx(self.hass, data)
+            try:
+                data = _pbx_data(user_input)
+            except ValueError:
+                errors, info = {CONF_HOST: "invalid_host"}, None
+            else:
+                errors, info = await _async_check_pbx(self.hass, data)
             if not errors:
                 serial = info.serial if info else None
                 await self.async_set_unique_id(serial or f"{data[CONF_HOST]}:{data[CONF_PORT]}")
@@ -340,7 +398,7 @@ class CallBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id=ENTRY_TYPE_PBX,
             data_schema=self.add_suggested_values_to_schema(
-                PBX_SCHEMA, user_input and _pbx_form_values(user_input)
+                PBX_SCHEMA, _pbx_form_values(_without_secrets(user_input))
             ),
             errors=errors,
             description_placeholders=_pbx_placeholders(user_input),
@@ -372,7 +430,9 @@ class CallBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
         return self.async_show_form(
             step_id=ENTRY_TYPE_ONENET,
-            data_schema=self.add_suggested_values_to_schema(ONENET_SCHEMA, user_input),
+            data_schema=self.add_suggested_values_to_schema(
+                ONENET_SCHEMA, _without_secrets(user_input)
+            ),
             errors=errors,
             description_placeholders=_onenet_placeholders(user_input),
         )
@@ -395,15 +455,16 @@ class CallBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
                     for key, value in entry.data.items()
                     if key not in (CONF_TOKEN, CONF_USERNAME, CONF_PASSWORD)
                 }
-                data = _pbx_data(kept | user_input)
+                data = _pbx_data(kept | _with_stored_secrets(user_input, entry.data))
                 errors = await self._async_check_same_pbx(data)
             else:
-                data = dict(entry.data) | user_input
+                data = dict(entry.data) | _with_stored_secrets(user_input, entry.data)
                 errors = await _async_check_onenet(self.hass, data)
             if not errors:
                 return self._async_save_and_reload(entry, data, "reauth_successful")
         suggested = {CONF_USERNAME: entry.data.get(CONF_USERNAME)} if is_pbx else {}
         schema = vol.Schema(PBX_CREDENTIALS if is_pbx else ONENET_ACCESS_KEY)
+        user_input = _without_secrets(user_input)
         placeholders = _pbx_placeholders(entry.data) if is_pbx else _onenet_placeholders(entry.data)
         return self.async_show_form(
             step_id="reauth_confirm",
@@ -421,24 +482,28 @@ class CallBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             if is_pbx:
-                data = _pbx_data(user_input)
-                errors = await self._async_check_same_pbx(data)
+                try:
+                    data = _pbx_data(_with_stored_secrets(user_input, entry.data))
+                except ValueError:
+                    errors = {CONF_HOST: "invalid_host"}
+                else:
+                    errors = await self._async_check_same_pbx(data)
             else:
                 data = {
                     key: entry.data[key]
                     for key in (CONF_ENTRY_TYPE, CONF_WEBHOOK_ID, CONF_CLOUDHOOK)
                     if key in entry.data
-                } | user_input
+                } | _with_stored_secrets(user_input, entry.data)
                 await self.async_set_unique_id(data[CONF_APP_ID])
                 self._abort_if_unique_id_mismatch(reason="wrong_account")
                 errors = await _async_check_onenet(self.hass, data)
             if not errors:
                 return self._async_save_and_reload(entry, data, "reconfigure_successful")
-        shown = user_input or entry.data
+        shown = _without_secrets(user_input or entry.data)
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                PBX_SCHEMA if is_pbx else ONENET_SCHEMA,
+                PBX_SCHEMA if is_pbx else ONENET_RECONFIGURE_SCHEMA,
                 _pbx_form_values(shown) if is_pbx else shown,
             ),
             errors=errors,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+import logging
+import time
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -12,17 +15,60 @@ from .api.onenet import OneNetClient
 from .api.pbx import PbxClient
 from .cooldown import CallGate
 
-# Enough to swallow any redelivery of a recent call, small enough to stay a few kilobytes.
+# Enough to swallow any redelivery of a recent call, small enough to stay a few kilobytes: keys are
+# bounded in length (a call id is at most 64 characters, a status 16).
 SEEN_CALLBACKS_LIMIT = 512
 RECENT_CALLS_LIMIT = 20
+# Calls whose reports are still expected: the newest ones, for a day.
+PLACED_CALLS_LIMIT = 256
+PLACED_CALL_LIFETIME = 24 * 3600.0
+# Refused or unsigned callbacks are logged at most this often per entry; the diagnostics count them.
+LOG_INTERVAL = 60.0
 
 
 @dataclass
 class CallLog:
-    """What an entry remembers of recent calls: de-duplication of callbacks, and diagnostics."""
+    """What an entry remembers of calls: those it placed, callbacks seen, recent states."""
 
+    # Looked up at each call, so that the tests' frozen clocks apply.
+    clock: Callable[[], float] = lambda: time.time()  # noqa: PLW0108
+    placed: OrderedDict[str, float] = field(default_factory=OrderedDict)
     seen_callbacks: OrderedDict[tuple[str, str], None] = field(default_factory=OrderedDict)
     recent_calls: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
+
+    def remember_placed(self, call_id: str) -> None:
+        """Record a call this entry placed, so that its reports are recognised as its own."""
+        self.placed.pop(call_id, None)
+        self.placed[call_id] = self.clock()
+        while len(self.placed) > PLACED_CALLS_LIMIT:
+            self.placed.popitem(last=False)
+
+    def was_placed(self, call_id: str) -> bool:
+        """Whether this entry placed ``call_id`` within the last day."""
+        placed_at = self.placed.get(call_id)
+        return placed_at is not None and self.clock() - placed_at < PLACED_CALL_LIFETIME
+
+    def stored(self) -> dict[str, Any]:
+        """Return what survives a restart: the calls placed within the last day."""
+        now = self.clock()
+        return {
+            "placed": {
+                call_id: placed_at
+                for call_id, placed_at in self.placed.items()
+                if now - placed_at < PLACED_CALL_LIFETIME
+            }
+        }
+
+    def restore(self, stored: dict[str, Any] | None) -> None:
+        """Take back what ``stored`` kept; anything malformed in it is dropped."""
+        placed = (stored or {}).get("placed")
+        if not isinstance(placed, dict):
+            return
+        for call_id, placed_at in sorted(placed.items(), key=lambda item: item[1]):
+            if isinstance(call_id, str) and isinstance(placed_at, int | float):
+                self.placed[call_id] = float(placed_at)
+        while len(self.placed) > PLACED_CALLS_LIMIT:
+            self.placed.popitem(last=False)
 
     def first_delivery(self, call_id: str, status: str) -> bool:
         """Record a callback; False when the same (call_id, status) came before."""
@@ -43,13 +89,68 @@ class CallLog:
 
 
 @dataclass
+class CallbackReport:
+    """Counts callbacks by what became of them, and logs the unusual ones at most once a minute.
+
+    Anyone who learns the webhook URL can post to it; a line per post would let them flood the log.
+    """
+
+    logger: logging.Logger
+    clock: Callable[[], float] = lambda: time.monotonic()  # noqa: PLW0108
+    counts: Counter[str] = field(default_factory=Counter)
+    _logged_at: dict[str, float] = field(default_factory=dict)
+    _unlogged: Counter[str] = field(default_factory=Counter)
+
+    def count(self, kind: str, level: int, message: str, *args: Any) -> None:
+        """Count a callback of ``kind``; log ``message`` if none of its kind was logged this minute."""
+        self.counts[kind] += 1
+        now = self.clock()
+        last = self._logged_at.get(kind)
+        if last is not None and now - last < LOG_INTERVAL:
+            self._unlogged[kind] += 1
+            return
+        self._logged_at[kind] = now
+        more, self._unlogged[kind] = self._unlogged[kind], 0
+        if more:
+            message += " (and %d more like it since the last such line)"
+            args = (*args, more)
+        self.logger.log(level, message, *args)
+
+
+@dataclass
+class Availability:
+    """Whether the provider answered last time; logged once when it goes away and once when back."""
+
+    name: str
+    logger: logging.Logger = field(default_factory=lambda: logging.getLogger(__package__))
+    _reachable: bool = True
+
+    def unreachable(self, err: Exception) -> None:
+        """Note that the provider did not answer (an action or a heartbeat found it)."""
+        if self._reachable:
+            self.logger.warning("%s is unreachable: %s", self.name, err)
+            self._reachable = False
+
+    def reachable(self) -> None:
+        """Note that the provider answered, whatever it said."""
+        if not self._reachable:
+            self.logger.info("%s is reachable again", self.name)
+            self._reachable = True
+
+
+@dataclass
 class CallBridgeData:
     """Runtime data of one entry: its client, its device and what it tracks of calls."""
 
     client: PbxClient | OneNetClient
     device_id: str
+    availability: Availability
     gate: CallGate = field(default_factory=CallGate)
     calls: CallLog = field(default_factory=CallLog)
+    callbacks: CallbackReport = field(
+        default_factory=lambda: CallbackReport(logging.getLogger(__package__))
+    )
+    save_calls: Callable[[], None] = lambda: None
 
 
 type CallBridgeConfigEntry = ConfigEntry[CallBridgeData]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.const import CONF_PASSWORD, CONF_TOKEN, CONF_USERNAME, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -33,7 +33,8 @@ async def async_get_config_entry_diagnostics(
     device = dr.async_get(hass).async_get(entry.runtime_data.device_id)
     return {
         "entry": {
-            "title": entry.title,
+            # Titles hold numbers (a OneNET entry's business number).
+            "title": REDACTED,
             "data": async_redact_data(dict(entry.data), TO_REDACT),
             "options": dict(entry.options),
         },
@@ -50,4 +51,5 @@ async def async_get_config_entry_diagnostics(
             "serial_number": device.serial_number,
         },
         "recent_calls": async_redact_data(dict(entry.runtime_data.calls.recent_calls), TO_REDACT),
+        "callbacks": dict(sorted(entry.runtime_data.callbacks.counts.items())),
     }

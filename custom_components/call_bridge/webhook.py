@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from http import HTTPStatus
-import json
 import logging
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Final
@@ -20,6 +18,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.network import NoURLAvailableError
 
 from .api.onenet import OneNetClient
+from .api.onenet_callback import Callback, CallbackRefused, decode_callback, parse_callback
 from .const import (
     CALL_STATES,
     CONF_APP_ID,
@@ -153,130 +152,117 @@ def envelope(code_no: str, code: str, message: str) -> dict[str, str]:
     return {"request_id": uuid.uuid4().hex, "code_no": code_no, "code": code, "message": message}
 
 
-def _reject(status: HTTPStatus, code_no: str, code: str, why: str) -> web.Response:
-    _LOGGER.warning("Call-status callback refused (HTTP %s): %s", int(status), why)
-    return web.json_response(envelope(code_no, code, why), status=status)
+SUCCESS = ("000000", "OneNET_common_success", "调用成功")
 
 
-async def _read_body(request: web.Request) -> bytes | None:
-    """Return the body, or None when it is larger than ``MAX_BODY_BYTES``; read in chunks."""
+async def _read_body(request: web.Request) -> bytes:
+    """Return the body, read in chunks; refuse it once it is larger than ``MAX_BODY_BYTES``."""
+    too_large = CallbackRefused(
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+        "000005",
+        "onenet_common_invalidReqParams",
+        f"body larger than {MAX_BODY_BYTES} bytes",
+    )
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        return None
+        raise too_large
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.content.iter_chunked(8192):
         size += len(chunk)
         if size > MAX_BODY_BYTES:
-            return None
+            raise too_large
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _optional_text(value: Any) -> str | None:
-    return str(value) if isinstance(value, str | int) and value != "" else None
-
-
-def _seconds(value: Any) -> int | None:
-    """Durations arrive as strings of seconds; anything else becomes None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
-
-
-def _report_date(value: Any) -> str | None:
-    """Return ``YYYYmmDDHHMMSS`` as ISO 8601; OneNET sends no zone, its documents use Beijing time."""
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.strptime(f"{value}+0800", "%Y%m%d%H%M%S%z")
-    except ValueError:
-        return None
-    return parsed.isoformat()
-
-
-def parse_callback(body: dict[str, Any]) -> dict[str, Any] | None:
-    """Return the event data of a callback body; None when ``call_id`` or ``status`` is missing."""
-    call_id = _optional_text(body.get("call_id"))
-    status = body.get("status")
-    if call_id is None or not isinstance(status, str) or not status:
-        return None
+def event_data(entry: CallBridgeConfigEntry, callback: Callback) -> dict[str, Any]:
+    """Return the ``call_bridge_call_status`` event of a callback."""
     return {
-        "call_id": call_id,
-        "caller": _optional_text(body.get("caller")),
-        "callee": _optional_text(body.get("callee")),
-        "status": status,
-        "state": CALL_STATES.get(status, STATE_UNKNOWN),
-        "reason": _optional_text(body.get("reason")),
-        "call_duration": _seconds(body.get("call_duration")),
-        "caller_call_duration": _seconds(body.get("caller_call_duration")),
-        "report_date": _report_date(body.get("report_date")),
+        "entry_id": entry.entry_id,
+        "device_id": entry.runtime_data.device_id,
+        "call_id": callback.call_id,
+        "caller": callback.caller,
+        "callee": callback.callee,
+        "status": callback.status,
+        "state": CALL_STATES.get(callback.status, STATE_UNKNOWN),
+        "reason": callback.reason,
+        "call_duration": callback.call_duration,
+        "caller_call_duration": callback.caller_call_duration,
+        "report_date": callback.report_date,
     }
 
 
 async def _handle_callback(
     hass: HomeAssistant, entry: CallBridgeConfigEntry, request: web.Request
 ) -> web.Response:
-    """Answer one callback; fire the event for a new, valid one."""
-    raw = await _read_body(request)
-    if raw is None:
-        return _reject(
-            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-            "000005",
-            "onenet_common_invalidReqParams",
-            f"body larger than {MAX_BODY_BYTES} bytes",
-        )
+    """Answer one callback; fire the event for a new, valid one about a call this entry placed.
+
+    Log lines name the entry and what was wrong, never a value from the body or the headers.
+    """
+    data = entry.runtime_data
+    report = data.callbacks
     try:
-        body = json.loads(raw)
-    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
-        return _reject(HTTPStatus.BAD_REQUEST, "000012", "onenet_common_JsonException", "not JSON")
-    if not isinstance(body, dict):
-        return _reject(
-            HTTPStatus.BAD_REQUEST, "000012", "onenet_common_JsonException", "not a JSON object"
+        callback = parse_callback(
+            decode_callback(await _read_body(request)), entry.data[CONF_APP_ID]
         )
-    data = parse_callback(body)
-    if data is None:
-        return _reject(
-            HTTPStatus.UNPROCESSABLE_ENTITY,
-            "000006",
-            "onenet_common_paramNullException",
-            "call_id or status missing",
+    except CallbackRefused as refused:
+        report.count(
+            "refused",
+            logging.WARNING,
+            "%s: call-status callback refused (HTTP %s): %s",
+            entry.title,
+            int(refused.status),
+            refused.why,
         )
-    if "appid" in body and str(body["appid"]) != entry.data[CONF_APP_ID]:
-        return _reject(
-            HTTPStatus.FORBIDDEN, "000002", "onenet_common_authException", "another app id"
+        return web.json_response(
+            envelope(refused.code_no, refused.code, refused.why), status=refused.status
         )
     verify = entry.options.get(CONF_VERIFY_CALLBACKS, DEFAULT_VERIFY_CALLBACKS)
-    client = entry.runtime_data.client
+    client = data.client
     assert isinstance(client, OneNetClient)  # only OneNET entries register a webhook
     if verify != VERIFY_OFF and not client.verify_callback(
-        request.headers.get("Authorization", "")
+        request.headers.get("Authorization", ""), callback.call_id, callback.status
     ):
         if verify == VERIFY_ENFORCE:
-            return _reject(
-                HTTPStatus.UNAUTHORIZED,
-                "000015",
-                "onenet_common_authorizationFailed",
-                "Authorization header not signed with this entry's access key",
+            report.count(
+                "refused",
+                logging.WARNING,
+                "%s: call-status callback refused (HTTP 401): its Authorization header is not "
+                "signed with this entry's access key, or expired, or was used before",
+                entry.title,
             )
-        _LOGGER.warning(
-            "%s: call-status callback for call %s has no valid Authorization header "
-            "(accepted: verify_callbacks is 'log')",
+            return web.json_response(
+                envelope(
+                    "000015", "onenet_common_authorizationFailed", "Authorization header refused"
+                ),
+                status=HTTPStatus.UNAUTHORIZED,
+            )
+        report.count(
+            "unsigned",
+            logging.WARNING,
+            "%s: call-status callback without a valid Authorization header, accepted "
+            "(verify_callbacks is 'log')",
             entry.title,
-            data["call_id"],
         )
-    if entry.runtime_data.calls.first_delivery(data["call_id"], data["status"]):
-        event_data = {"entry_id": entry.entry_id, "device_id": entry.runtime_data.device_id} | data
-        entry.runtime_data.calls.record(
-            data["call_id"],
-            {key: data[key] for key in ("state", "reason", "call_duration", "caller", "callee")}
-            | {"updated": data["report_date"]},
+    if not data.calls.was_placed(callback.call_id):
+        # Answered as a success all the same, so that OneNET does not send it again.
+        report.count(
+            "not_placed",
+            logging.INFO,
+            "%s: call-status callback about a call this entry did not place: no event",
+            entry.title,
         )
-        hass.bus.async_fire(EVENT_CALL_STATUS, event_data)
-        async_dispatcher_send(hass, signal_call_status(entry.entry_id), event_data)
-    else:
-        _LOGGER.debug("Repeated callback %s/%s answered, no event", data["call_id"], data["status"])
-    return web.json_response(envelope("000000", "OneNET_common_success", "调用成功"))
+        return web.json_response(envelope(*SUCCESS))
+    if not data.calls.first_delivery(callback.call_id, callback.status):
+        report.count("repeated", logging.DEBUG, "%s: repeated callback, no event", entry.title)
+        return web.json_response(envelope(*SUCCESS))
+    report.counts["accepted"] += 1
+    event = event_data(entry, callback)
+    data.calls.record(
+        callback.call_id,
+        {key: event[key] for key in ("state", "reason", "call_duration", "caller", "callee")}
+        | {"updated": callback.report_date},
+    )
+    hass.bus.async_fire(EVENT_CALL_STATUS, event)
+    async_dispatcher_send(hass, signal_call_status(entry.entry_id), event)
+    return web.json_response(envelope(*SUCCESS))

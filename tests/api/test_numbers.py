@@ -1,7 +1,8 @@
-"""Numbers as people type them, and as the providers want them."""
+"""Numbers as people type them, and as the providers want them (checked against libphonenumber)."""
 
 from __future__ import annotations
 
+from hypothesis import given, strategies as st
 import pytest
 
 from custom_components.call_bridge.api.errors import InvalidNumberError
@@ -16,11 +17,18 @@ from custom_components.call_bridge.api.numbers import normalize_extension, norma
         ("8613800138000", "8613800138000"),
         ("0086 138-0013-8000", "8613800138000"),
         ("138\u30000013\u30008000", "8613800138000"),
+        ("１３８００１３８０００", "8613800138000"),  # full-width digits
+        ("١٣٨٠٠١٣٨٠٠٠", "8613800138000"),  # Arabic-Indic digits
+        ("013800138000", "8613800138000"),  # a mobile dialled with the trunk prefix
         ("(0755) 2800-0003", "075528000003"),
         ("0755-28000003", "075528000003"),
         ("010 1234 5678", "01012345678"),
+        ("+86 10 6552 9988", "01065529988"),  # Beijing: a two-digit area code
         ("+86 755 2800 0003", "075528000003"),
         ("（0755）28000003", "075528000003"),
+        ("400-810-8888", "4008108888"),  # service numbers have no trunk prefix
+        ("+86 400 810 8888", "4008108888"),
+        ("800-820-8820", "8008208820"),
     ],
 )
 def test_phone_numbers_typed_any_usual_way(typed: str, expected: str) -> None:
@@ -36,9 +44,12 @@ def test_phone_numbers_typed_any_usual_way(typed: str, expected: str) -> None:
         ("138001380001", "mobile"),
         ("1380013800", "mobile"),
         ("12800138000", "mobile"),
+        ("0755-2800000", "landline"),  # one digit short
         ("138-0013-800a", "digits"),
-        ("+86", "mobile"),
-        ("0012", "Chinese"),
+        ("+86", "too short"),
+        ("0012", "too short"),
+        ("+44 20 7946 0958", "Chinese"),
+        ("1" * 300, "too short or too long"),
     ],
 )
 def test_phone_numbers_refused_with_a_reason(typed: str, reason: str) -> None:
@@ -47,14 +58,38 @@ def test_phone_numbers_refused_with_a_reason(typed: str, reason: str) -> None:
     assert caught.value.number == typed
 
 
+@given(st.text(max_size=40))
+def test_any_text_is_a_number_in_ascii_digits_or_refused(typed: str) -> None:
+    try:
+        normalized = normalize_phone_number(typed)
+    except InvalidNumberError:
+        return
+    assert normalized.isascii()
+    assert normalized.isdigit()
+    assert 10 <= len(normalized) <= 13
+    assert normalize_phone_number(normalized) == normalized  # stable
+
+
 @pytest.mark.parametrize(
-    ("typed", "expected"), [("101", "101"), (" 10 1 ", "101"), ("8001", "8001")]
+    ("typed", "expected"),
+    [("101", "101"), (" 10 1 ", "101"), ("8001", "8001"), ("１０１", "101")],
 )
 def test_extensions(typed: str, expected: str) -> None:
     assert normalize_extension(typed) == expected
 
 
-@pytest.mark.parametrize("typed", ["", "  ", "10a", "+101", "1" * 17])
+@pytest.mark.parametrize("typed", ["", "  ", "10a", "+101", "1" * 17, "١٠١", "10\u0000"])
 def test_extensions_refused(typed: str) -> None:
     with pytest.raises(InvalidNumberError):
         normalize_extension(typed)
+
+
+@given(st.text(max_size=30))
+def test_any_text_is_an_extension_in_ascii_digits_or_refused(typed: str) -> None:
+    try:
+        extension = normalize_extension(typed)
+    except InvalidNumberError:
+        return
+    assert extension.isascii()
+    assert extension.isdigit()
+    assert 1 <= len(extension) <= 16

@@ -8,6 +8,8 @@ import pytest
 
 from custom_components.call_bridge.api.errors import InvalidAccessKeyError
 from custom_components.call_bridge.api.onenet import (
+    CALLBACK_MAX_LIFETIME,
+    CLOCK_SKEW,
     authorization,
     decode_access_key,
     sign,
@@ -87,18 +89,42 @@ def test_voice_vectors(key: bytes, et: int, method: str, app_id: str, expected: 
     )
 
 
-@pytest.mark.parametrize("key", ["not base64!", "", "   ", "abc"])
+@pytest.mark.parametrize("key", ["not base64!", "", "   ", "abc", "a", "YWJjZGVm"])
 def test_malformed_access_keys(key: str) -> None:
     with pytest.raises(InvalidAccessKeyError):
         decode_access_key(key)
 
 
+def test_an_access_key_without_its_padding_is_the_same_key() -> None:
+    """China Mobile's own SDKs accept keys copied without their trailing '='."""
+    padded = "KuF3NT/jUBJ62LNBB/A8XZA9CqS3Cu79B/ABmfA1UCw="
+    assert decode_access_key(padded.rstrip("=")) == decode_access_key(padded) == SAMPLE_KEY
+    other = "bXlzZWNyZXRhY2Nlc3NrZXkxMjM0NTY3ODkwYWJjZA=="
+    assert decode_access_key(other.rstrip("=")) == OTHER_KEY
+
+
 RES = "onenet_voice/3143eba93adb4f35bde98aa31e4e5bbd"
 
 
-def test_verify_accepts_our_own_signature() -> None:
-    header = authorization(SAMPLE_KEY, et=2000, method="sha256", res=RES)
-    assert verify_authorization(header, SAMPLE_KEY, res=RES, now=1000)
+NOW = 1_000_000
+VALID_ET = NOW + 300
+
+
+def test_verify_accepts_a_signature_with_the_key() -> None:
+    header = authorization(SAMPLE_KEY, et=VALID_ET, method="sha256", res=RES)
+    assert verify_authorization(header, SAMPLE_KEY, res=RES, now=NOW)
+
+
+@pytest.mark.parametrize(
+    "et",
+    [
+        NOW - CLOCK_SKEW,  # expired, but within an hour of clock skew
+        NOW + CALLBACK_MAX_LIFETIME + CLOCK_SKEW,  # a day ahead, plus an hour of skew
+    ],
+)
+def test_verify_allows_for_clock_skew(et: int) -> None:
+    header = authorization(SAMPLE_KEY, et=et, method="sha1", res=RES)
+    assert verify_authorization(header, SAMPLE_KEY, res=RES, now=NOW)
 
 
 @pytest.mark.parametrize(
@@ -107,14 +133,25 @@ def test_verify_accepts_our_own_signature() -> None:
         "",
         "garbage",
         "version=v1&res=x&et=notanumber&method=sha1&sign=x",
-        authorization(SAMPLE_KEY, et=2000, method="sha1", res=RES).replace(
+        authorization(SAMPLE_KEY, et=VALID_ET, method="sha1", res=RES).replace(
             "method=sha1", "method=sha512"
         ),
-        authorization(SAMPLE_KEY, et=500, method="sha1", res=RES),  # expired
-        authorization(OTHER_KEY, et=2000, method="sha1", res=RES),  # another key
-        authorization(SAMPLE_KEY, et=2000, method="sha1", res="onenet_voice/another"),
-        authorization(SAMPLE_KEY, et=2000, method="sha1", res=RES).replace("et=2000", "et=3000"),
+        authorization(SAMPLE_KEY, et=NOW - CLOCK_SKEW - 1, method="sha1", res=RES),  # expired
+        authorization(  # the year 9999
+            SAMPLE_KEY, et=253402300799, method="sha1", res=RES
+        ),
+        authorization(
+            SAMPLE_KEY, et=NOW + CALLBACK_MAX_LIFETIME + CLOCK_SKEW + 1, method="sha1", res=RES
+        ),
+        authorization(OTHER_KEY, et=VALID_ET, method="sha1", res=RES),  # another key
+        authorization(SAMPLE_KEY, et=VALID_ET, method="sha1", res="onenet_voice/another"),
+        authorization(SAMPLE_KEY, et=VALID_ET, method="sha1", res=RES).replace(
+            f"et={VALID_ET}", f"et={VALID_ET + 1}"
+        ),
+        authorization(SAMPLE_KEY, et=VALID_ET, method="sha1", res=RES).replace(
+            f"et={VALID_ET}", f"et={VALID_ET}0000000000000"
+        ),
     ],
 )
 def test_verify_refuses(header: str) -> None:
-    assert not verify_authorization(header, SAMPLE_KEY, res=RES, now=1000)
+    assert not verify_authorization(header, SAMPLE_KEY, res=RES, now=NOW)

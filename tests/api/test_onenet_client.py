@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
@@ -16,7 +17,13 @@ from custom_components.call_bridge.api.errors import (
     ProviderConnectionError,
     ProviderResponseError,
 )
-from custom_components.call_bridge.api.onenet import CODES, OneNetClient
+from custom_components.call_bridge.api.onenet import (
+    CODES,
+    REMEMBERED_HEADERS,
+    OneNetClient,
+    authorization,
+    decode_access_key,
+)
 from simulator.onenet import OneNetState
 
 ACCESS_KEY = OneNetState.access_key
@@ -64,10 +71,33 @@ async def test_a_wrong_key_is_refused_by_the_simulator(
         await client.check_credentials()
 
 
-async def test_a_stale_clock_is_refused(session: ClientSession, onenet_url: str) -> None:
-    client = make_client(session, onenet_url, clock=lambda: 1_000_000_000.0)
+@pytest.mark.parametrize("hours", [-1, 1])
+async def test_a_clock_an_hour_off_is_corrected_by_onenet_s(
+    session: ClientSession, onenet_url: str, onenet_state: OneNetState, hours: int
+) -> None:
+    """OneNET's Date header gives its time: a header that expired by ours is signed again by it."""
+    clock_off = time.time() + hours * 3600
+    client = make_client(session, onenet_url, clock=lambda: clock_off)
+    await client.check_credentials()
+    result = await client.click_to_dial("8613800138000", "8613900139000", "02066240222")
+    assert result.call_id is not None
+    assert abs(client.clock_offset + hours * 3600) < 10
+    # Behind: one refused request teaches the offset, then every request is signed by it.
+    assert len(onenet_state.requests) == (3 if hours < 0 else 2)
+
+
+async def test_a_signature_refused_without_a_clock_offset_is_not_sent_again(
+    session: ClientSession, onenet_url: str, onenet_state: OneNetState
+) -> None:
+    client = OneNetClient(
+        session,
+        OneNetState.app_id,
+        "bXlzZWNyZXRhY2Nlc3NrZXkxMjM0NTY3ODkwYWJjZA==",
+        base_url=onenet_url,
+    )
     with pytest.raises(OneNetAuthError):
-        await client.check_credentials()
+        await client.click_to_dial("8613800138000", "8613900139000", "02066240222")
+    assert len(onenet_state.requests) == 1
 
 
 async def test_credential_check_places_no_call(
@@ -204,5 +234,27 @@ def test_a_malformed_key_fails_at_once(session: ClientSession) -> None:
 def test_callback_verification_uses_the_key(session: ClientSession) -> None:
     client = OneNetClient(session, OneNetState.app_id, ACCESS_KEY, clock=lambda: 1000.0)
     assert client.res == f"onenet_voice/{OneNetState.app_id}"
-    assert client.verify_callback(client.authorization())
-    assert not client.verify_callback("version=v1")
+    header = authorization(decode_access_key(ACCESS_KEY), et=1300, method="md5", res=client.res)
+    assert client.verify_callback(header, "call-1", "Connected")
+    assert client.verify_callback(header, "call-1", "Connected")  # a redelivery
+    assert not client.verify_callback(header, "call-1", "Disconnected")  # replayed for another
+    assert not client.verify_callback(header, "call-2", "Connected")
+    assert not client.verify_callback("version=v1", "call-1", "Connected")
+
+
+def test_no_header_the_client_sent_passes_as_a_callback_s(session: ClientSession) -> None:
+    client = OneNetClient(session, OneNetState.app_id, ACCESS_KEY, clock=lambda: 1000.0)
+    assert not client.verify_callback(client.authorization(), "call-1", "Connected")
+
+
+def test_replay_memory_is_bounded(session: ClientSession) -> None:
+    now = [1000.0]
+    client = OneNetClient(session, OneNetState.app_id, ACCESS_KEY, clock=lambda: now[0])
+    key = decode_access_key(ACCESS_KEY)
+    for et in range(1001, 1001 + REMEMBERED_HEADERS + 10):
+        header = authorization(key, et=et, method="md5", res=client.res)
+        assert client.verify_callback(header, str(et), "Connected")
+        client.authorization()
+        now[0] += 1
+    assert len(client._seen) == REMEMBERED_HEADERS
+    assert len(client._sent) == REMEMBERED_HEADERS

@@ -43,6 +43,10 @@ class PbxAuthError(PbxRefusedError):
     """The PBX refused the credentials or the token; only new credentials help."""
 
 
+class PbxLoginRefusedError(PbxAuthError):
+    """The PBX refused the API user's login: trying again counts towards its lockout."""
+
+
 class PbxLockedOutError(PbxRefusedError):
     """The PBX locks this address out after too many failed logins; waiting helps, not new credentials."""
 

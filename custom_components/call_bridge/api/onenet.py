@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 import hashlib
 import hmac
 import json
@@ -35,6 +37,16 @@ AUTH_VERSION: Final = "v1"
 SIGN_METHODS: Final[tuple[SignMethod, ...]] = ("sha1", "md5", "sha256")
 # The Authorization header is a bearer credential until its expiry, so each request gets a short one.
 AUTHORIZATION_LIFETIME: Final = 300
+# A callback's header may expire at most a day ahead (OneNET documents no lifetime), and clocks may
+# be an hour apart either way; headers outside that window are refused.
+CALLBACK_MAX_LIFETIME: Final = 24 * 3600
+CLOCK_SKEW: Final = 3600
+# Headers remembered: those this client sent (never accepted back as a callback's), and those
+# callbacks carried (each accepted again only for its own call and status).
+REMEMBERED_HEADERS: Final = 1024
+MAX_ANSWER_BYTES: Final = 1024 * 1024
+# OneNET issues 32-byte keys; anything much shorter is a copying mistake, not a key.
+MIN_KEY_BYTES: Final = 16
 SUCCESS_CODE: Final = "000000"
 DEFAULT_TIMEOUT: Final = 10.0
 
@@ -100,13 +112,17 @@ def refusal(code_no: str, code: str | None) -> OneNetRefusedError:
 
 
 def decode_access_key(access_key: str) -> bytes:
-    """Return the HMAC key: the access key as issued is base64 text."""
+    """Return the HMAC key: the access key as issued is base64 text.
+
+    Its padding may be left out, as China Mobile's own SDKs accept it.
+    """
+    text = access_key.strip()
     try:
-        key = base64.b64decode(access_key.strip(), validate=True)
+        key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
     except (binascii.Error, ValueError):
         raise InvalidAccessKeyError("the access key is not base64 text") from None
-    if not key:
-        raise InvalidAccessKeyError("the access key is empty")
+    if len(key) < MIN_KEY_BYTES:
+        raise InvalidAccessKeyError("the access key is too short to be one OneNET issues")
     return key
 
 
@@ -127,20 +143,32 @@ def authorization(
     )
 
 
-def verify_authorization(header: str, key: bytes, *, res: str, now: float) -> bool:
-    """Check a callback's Authorization header: our ``res``, not expired, signed with our key.
+def header_expiry(header: str) -> int | None:
+    """Return the ``et`` of an Authorization header, if it has a well-formed one."""
+    for pair in header.split("&"):
+        name, _, value = pair.partition("=")
+        if name == "et" and value.isascii() and value.isdigit() and len(value) <= 12:
+            return int(value)
+    return None
 
-    It proves knowledge of the key, not the body: the signature covers only et/method/res/version.
+
+def verify_authorization(header: str, key: bytes, *, res: str, now: float) -> bool:
+    """Check a callback's Authorization header: our ``res``, a plausible expiry, signed with our key.
+
+    The expiry must lie between an hour ago and a day and an hour ahead (clock skew both ways). It
+    proves knowledge of the key, not the body: the signature covers only et/method/res/version.
     """
     try:
         fields = dict(pair.split("=", 1) for pair in header.split("&"))
-        et = int(fields["et"])
         given = unquote(fields["sign"])
         version = fields["version"]
     except (KeyError, ValueError):
         return False
+    et = header_expiry(header)
     method = next((known for known in SIGN_METHODS if known == fields.get("method")), None)
-    if unquote(fields.get("res", "")) != res or et < now or method is None:
+    if unquote(fields.get("res", "")) != res or et is None or method is None:
+        return False
+    if not now - CLOCK_SKEW <= et <= now + CALLBACK_MAX_LIFETIME + CLOCK_SKEW:
         return False
     expected = sign(key, et=et, method=method, res=res, version=version)
     return hmac.compare_digest(expected.encode(), given.encode())
@@ -167,6 +195,10 @@ class OneNetClient:
         self._sign_method = sign_method
         self._url = base_url.rstrip("/") + DIAL_PATH
         self._clock = clock or time.time
+        # OneNET's clock minus ours, learned from the Date header of its answers.
+        self.clock_offset = 0.0
+        self._sent: OrderedDict[str, None] = OrderedDict()
+        self._seen: OrderedDict[str, tuple[str, ...]] = OrderedDict()
         self.request_timeout = request_timeout
 
     @property
@@ -174,14 +206,32 @@ class OneNetClient:
         """The resource that OneNET's signatures name for this application."""
         return f"onenet_voice/{self._app_id}"
 
-    def authorization(self) -> str:
-        """Return a fresh Authorization header, valid for a few minutes."""
-        et = int(self._clock()) + AUTHORIZATION_LIFETIME
-        return authorization(self._key, et=et, method=self._sign_method, res=self.res)
+    def now(self) -> float:
+        """Return the time by OneNET's clock, as far as its answers have told it."""
+        return self._clock() + self.clock_offset
 
-    def verify_callback(self, header: str) -> bool:
-        """Whether a callback's Authorization header was made with this application's key."""
-        return verify_authorization(header, self._key, res=self.res, now=self._clock())
+    def authorization(self) -> str:
+        """Return a fresh Authorization header, valid for a few minutes; it is remembered as ours."""
+        et = int(self.now()) + AUTHORIZATION_LIFETIME
+        header = authorization(self._key, et=et, method=self._sign_method, res=self.res)
+        _remember(self._sent, header, None)
+        return header
+
+    def verify_callback(self, header: str, *binding: str) -> bool:
+        """Whether a callback's header was made with this application's key, for this callback.
+
+        ``binding`` names what the callback reports (its call and status): a header seen before is
+        accepted again only for the same one, and no header this client sent is accepted at all.
+        """
+        if header in self._sent or not verify_authorization(
+            header, self._key, res=self.res, now=self.now()
+        ):
+            return False
+        first = self._seen.get(header)
+        if first is not None:
+            return first == binding
+        _remember(self._seen, header, binding)
+        return True
 
     async def click_to_dial(
         self,
@@ -224,6 +274,32 @@ class OneNetClient:
         raise ProviderResponseError("OneNET accepted a dial request without numbers")
 
     async def _post(self, body: dict[str, str]) -> dict[str, Any]:
+        """Send one signed request within the timeout.
+
+        When OneNET refuses the signature and its Date header shows that our clock was far enough
+        off to have expired the header, it is signed again by OneNET's clock and sent once more:
+        a refused signature means that nothing was carried out.
+        """
+        try:
+            async with asyncio.timeout(self.request_timeout):
+                offset = self.clock_offset
+                try:
+                    return await self._post_once(body)
+                except OneNetAuthError as err:
+                    if err.code_no != "000015" or abs(self.clock_offset - offset) < (
+                        AUTHORIZATION_LIFETIME / 2
+                    ):
+                        raise
+                _LOGGER.debug(
+                    "OneNET's clock is %+.0f s from ours; signing by it", self.clock_offset
+                )
+                return await self._post_once(body)
+        except TimeoutError:
+            raise ProviderConnectionError(
+                f"OneNET did not answer within {self.request_timeout:g} s"
+            ) from None
+
+    async def _post_once(self, body: dict[str, str]) -> dict[str, Any]:
         headers = {
             "Authorization": self.authorization(),
             "Content-Type": "application/json;charset=utf-8",
@@ -231,26 +307,47 @@ class OneNetClient:
         }
         _LOGGER.debug("POST %s for app %s", DIAL_PATH, self._app_id)
         try:
-            async with asyncio.timeout(self.request_timeout):
-                async with self._session.post(
-                    self._url, data=json.dumps(body).encode(), headers=headers
-                ) as response:
-                    status = response.status
-                    raw = await response.read()
-        except TimeoutError:
-            raise ProviderConnectionError(
-                f"OneNET did not answer within {self.request_timeout:g} s"
-            ) from None
+            async with self._session.post(
+                self._url, data=json.dumps(body).encode(), headers=headers
+            ) as response:
+                status = response.status
+                self._learn_clock(response.headers.get("Date"))
+                raw = await response.content.read(MAX_ANSWER_BYTES + 1)
         except aiohttp.ClientError as err:
             raise ProviderConnectionError(f"cannot reach OneNET ({type(err).__name__})") from None
+        if len(raw) > MAX_ANSWER_BYTES:
+            raise ProviderResponseError(f"OneNET answered HTTP {status} with more than 1 MiB")
         try:
             answer = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
             raise ProviderResponseError(f"OneNET answered HTTP {status} without JSON") from None
         if not isinstance(answer, dict) or "code_no" not in answer:
             raise ProviderResponseError(f"OneNET answered HTTP {status} without a result code")
         code_no = str(answer["code_no"])
         if code_no == SUCCESS_CODE:
+            if not 200 <= status < 300:
+                raise ProviderResponseError(f"OneNET answered HTTP {status} with a success code")
             return answer
         code = answer.get("code")
         raise refusal(code_no, str(code) if code is not None else None)
+
+    def _learn_clock(self, date: str | None) -> None:
+        """Follow OneNET's clock, as its Date header tells it (to the second)."""
+        if date is None:
+            return
+        try:
+            theirs = parsedate_to_datetime(date).timestamp()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return
+        offset = theirs - self._clock()
+        if abs(offset) < 5:  # the header's resolution and the time in transit
+            offset = 0.0
+        self.clock_offset = offset
+
+
+def _remember[V](memory: OrderedDict[str, V], header: str, value: V) -> None:
+    """Keep ``header`` (moved to the newest), and no more than REMEMBERED_HEADERS: the oldest go."""
+    memory[header] = value
+    memory.move_to_end(header)
+    while len(memory) > REMEMBERED_HEADERS:
+        memory.popitem(last=False)

@@ -1,0 +1,145 @@
+"""OneNET's call-status callbacks (reference section 3): what a valid one is, and its fields.
+
+Everything in a callback comes from outside. Only JSON objects whose fields have OneNET's documented
+types and lengths, and hold printable text (no control characters, no unpaired surrogates), are
+callbacks; anything else is refused with the reason and the envelope OneNET's own codes give it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from http import HTTPStatus
+import json
+import re
+from typing import Any, Final
+
+# Documented maximum lengths (section 3.2).
+MAX_LENGTHS: Final = {
+    "appid": 32,
+    "call_id": 64,
+    "caller": 64,
+    "callee": 64,
+    "status": 16,
+    "reason": 16,
+}
+# A call lasts less than a week; anything longer is not a duration OneNET means.
+MAX_DURATION: Final = 7 * 24 * 3600
+_DURATION = re.compile(r"[0-9]{1,7}")
+_REPORT_DATE = re.compile(r"[0-9]{14}")
+
+
+class CallbackRefused(Exception):  # noqa: N818 - it is a refusal, answered as OneNET answers one
+    """A body that is not a valid callback: the HTTP status and OneNET's code to answer with."""
+
+    def __init__(self, status: HTTPStatus, code_no: str, code: str, why: str) -> None:
+        """Keep the answer; ``why`` names fields, never their values."""
+        super().__init__(why)
+        self.status = status
+        self.code_no = code_no
+        self.code = code
+        self.why = why
+
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    """A valid call-status callback."""
+
+    app_id: str
+    call_id: str
+    status: str
+    caller: str | None
+    callee: str | None
+    reason: str | None
+    call_duration: int | None
+    caller_call_duration: int | None
+    report_date: str | None
+
+
+def _invalid(why: str) -> CallbackRefused:
+    return CallbackRefused(
+        HTTPStatus.UNPROCESSABLE_ENTITY, "000004", "onenet_common_invalidParams", why
+    )
+
+
+def _text(body: dict[str, Any], name: str, *, required: bool) -> str | None:
+    value = body.get(name)
+    if value is None or value == "":
+        if required:
+            raise CallbackRefused(
+                HTTPStatus.UNPROCESSABLE_ENTITY,
+                "000006",
+                "onenet_common_paramNullException",
+                f"{name} missing",
+            )
+        return None
+    if not isinstance(value, str):
+        raise _invalid(f"{name} is not text")
+    # isprintable() is False for control characters, NUL, line breaks and lone surrogates.
+    if len(value) > MAX_LENGTHS[name] or not value.isprintable():
+        raise _invalid(f"{name} is longer than {MAX_LENGTHS[name]} or not printable text")
+    return value
+
+
+def _seconds(value: Any) -> int | None:
+    """Durations are ASCII digit strings (numbers are taken too); anything else is unknown."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        seconds = value
+    elif isinstance(value, str) and _DURATION.fullmatch(value):
+        seconds = int(value)
+    else:
+        return None
+    return seconds if 0 <= seconds <= MAX_DURATION else None
+
+
+def _report_date(value: Any) -> str | None:
+    """Return ``YYYYmmDDHHMMSS`` as ISO 8601; OneNET sends no zone, its documents use Beijing time."""
+    if not isinstance(value, str) or not _REPORT_DATE.fullmatch(value):
+        return None
+    try:
+        parsed = datetime.strptime(f"{value}+0800", "%Y%m%d%H%M%S%z")
+    except ValueError:
+        return None
+    return parsed.isoformat()
+
+
+def decode_callback(raw: bytes) -> dict[str, Any]:
+    """Decode a callback's body, which must be a JSON object."""
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
+        raise CallbackRefused(
+            HTTPStatus.BAD_REQUEST, "000012", "onenet_common_JsonException", "not JSON"
+        ) from None
+    if not isinstance(body, dict):
+        raise CallbackRefused(
+            HTTPStatus.BAD_REQUEST, "000012", "onenet_common_JsonException", "not a JSON object"
+        )
+    return body
+
+
+def parse_callback(body: dict[str, Any], app_id: str) -> Callback:
+    """Return the callback of a decoded body addressed to ``app_id``; raise CallbackRefused."""
+    call_id = _text(body, "call_id", required=True)
+    status = _text(body, "status", required=True)
+    appid = body.get("appid")
+    if appid != app_id:
+        raise CallbackRefused(
+            HTTPStatus.FORBIDDEN,
+            "000002",
+            "onenet_common_authException",
+            "appid missing or another app's",
+        )
+    assert call_id is not None
+    assert status is not None
+    return Callback(
+        app_id=app_id,
+        call_id=call_id,
+        status=status,
+        caller=_text(body, "caller", required=False),
+        callee=_text(body, "callee", required=False),
+        reason=_text(body, "reason", required=False),
+        call_duration=_seconds(body.get("call_duration")),
+        caller_call_duration=_seconds(body.get("caller_call_duration")),
+        report_date=_report_date(body.get("report_date")),
+    )

@@ -285,3 +285,42 @@ async def test_pbx_lockout_at_setup_waits_without_reauth(
     assert "locked" in pbx_entry.reason
     assert "10 minutes" in pbx_entry.reason
     assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+
+
+async def test_a_static_token_refused_at_setup_starts_reauth(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, setup_entry: SetupEntry
+) -> None:
+    aioclient_mock.post(f"{PBX_BASE}/deviceinfo/query", json={"status": "Failed", "errno": "20004"})
+    entry = await setup_entry(
+        MockConfigEntry(
+            domain=DOMAIN,
+            data={"entry_type": "pbx", "host": "127.0.0.1", "port": 9011, "token": TOKEN},
+            unique_id="a09805021987",
+        )
+    )
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    [flow] = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert flow["context"]["source"] == SOURCE_REAUTH
+
+
+async def test_a_login_refused_at_a_heartbeat_is_remembered(
+    hass: HomeAssistant,
+    mock_pbx: AiohttpClientMocker,
+    pbx_entry: MockConfigEntry,
+    setup_entry: SetupEntry,
+) -> None:
+    from unittest.mock import patch
+
+    from custom_components.call_bridge.api.errors import PbxLoginRefusedError
+    from custom_components.call_bridge.refusals import DATA_REFUSED_LOGINS
+
+    await setup_entry(pbx_entry)
+    client = pbx_entry.runtime_data.client
+    with patch.object(
+        type(client), "heartbeat", side_effect=PbxLoginRefusedError("20003", "refused")
+    ):
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=21))
+        await hass.async_block_till_done()
+    assert hass.data[DATA_REFUSED_LOGINS].errno(client.login_fingerprint) == "20003"
+    [flow] = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert flow["context"]["source"] == SOURCE_REAUTH

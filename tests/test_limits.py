@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from custom_components.call_bridge.cooldown import PLACED_LIMIT, CallGate
-from custom_components.call_bridge.data import RECENT_CALLS_LIMIT, SEEN_CALLBACKS_LIMIT, CallLog
+from custom_components.call_bridge.data import (
+    PLACED_CALL_LIFETIME,
+    PLACED_CALLS_LIMIT,
+    RECENT_CALLS_LIMIT,
+    SEEN_CALLBACKS_LIMIT,
+    CallLog,
+)
 
 
 async def test_call_gate_forgets_the_oldest_calls() -> None:
@@ -28,3 +34,66 @@ def test_call_log_is_bounded() -> None:
         log.record(str(number), {"state": "connected"})
     assert len(log.recent_calls) == RECENT_CALLS_LIMIT
     assert next(iter(log.recent_calls)) == "5"
+
+
+def test_placed_calls_are_bounded_and_expire() -> None:
+    now = [1000.0]
+    log = CallLog(clock=lambda: now[0])
+    for number in range(PLACED_CALLS_LIMIT + 1):
+        log.remember_placed(str(number))
+    assert not log.was_placed("0")  # the oldest was forgotten
+    assert log.was_placed(str(PLACED_CALLS_LIMIT))
+    restored = CallLog(clock=lambda: now[0])
+    restored.restore(
+        {"placed": {str(n): 900.0 + n for n in range(PLACED_CALLS_LIMIT + 5)} | {"x": "y", "z": 1}}
+    )
+    assert len(restored.placed) == PLACED_CALLS_LIMIT
+    restored.restore({"placed": "not a mapping"})
+    now[0] += PLACED_CALL_LIFETIME
+    assert not log.was_placed(str(PLACED_CALLS_LIMIT))  # a day later
+    assert log.stored() == {"placed": {}}
+
+
+async def test_a_twin_of_a_cancelled_call_places_it_itself() -> None:
+    import asyncio
+
+    gate = CallGate(clock=lambda: 0.0)
+    started = asyncio.Event()
+
+    async def never() -> str:
+        started.set()
+        await asyncio.Event().wait()
+        return "never"
+
+    async def placed() -> str:
+        return "placed"
+
+    first = asyncio.create_task(gate.place("call", 0, never))
+    await started.wait()
+    twin = asyncio.create_task(gate.place("call", 0, placed))
+    await asyncio.sleep(0)
+    first.cancel()
+    assert await twin == ("placed", False)
+
+
+async def test_a_twin_cancelled_while_it_waits_is_cancelled() -> None:
+    import asyncio
+
+    import pytest
+
+    gate = CallGate(clock=lambda: 0.0)
+    release = asyncio.Event()
+
+    async def slow() -> str:
+        await release.wait()
+        return "placed"
+
+    first = asyncio.create_task(gate.place("call", 0, slow))
+    await asyncio.sleep(0)
+    twin = asyncio.create_task(gate.place("call", 0, slow))
+    await asyncio.sleep(0)
+    twin.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await twin
+    release.set()
+    assert await first == ("placed", False)

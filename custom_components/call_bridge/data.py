@@ -64,9 +64,13 @@ class CallLog:
         placed = (stored or {}).get("placed")
         if not isinstance(placed, dict):
             return
-        for call_id, placed_at in sorted(placed.items(), key=lambda item: item[1]):
-            if isinstance(call_id, str) and isinstance(placed_at, int | float):
-                self.placed[call_id] = float(placed_at)
+        valid = [
+            (float(placed_at), call_id)
+            for call_id, placed_at in placed.items()
+            if isinstance(call_id, str) and isinstance(placed_at, int | float)
+        ]
+        for placed_at, call_id in sorted(valid):
+            self.placed[call_id] = placed_at
         while len(self.placed) > PLACED_CALLS_LIMIT:
             self.placed.popitem(last=False)
 

@@ -49,6 +49,7 @@ def test_phone_numbers_typed_any_usual_way(typed: str, expected: str) -> None:
         ("+86", "too short"),
         ("0012", "too short"),
         ("+44 20 7946 0958", "Chinese"),
+        ("+999 1234 5678", "Chinese"),  # no country has the code
         ("1" * 300, "too short or too long"),
     ],
 )

@@ -19,6 +19,7 @@ from urllib.parse import quote, unquote
 
 import aiohttp
 
+from .answers import read_answer
 from .errors import (
     InvalidAccessKeyError,
     OneNetAuthError,
@@ -44,7 +45,6 @@ CLOCK_SKEW: Final = 3600
 # Headers remembered: those this client sent (never accepted back as a callback's), and those
 # callbacks carried (each accepted again only for its own call and status).
 REMEMBERED_HEADERS: Final = 1024
-MAX_ANSWER_BYTES: Final = 1024 * 1024
 # OneNET issues 32-byte keys; anything much shorter is a copying mistake, not a key.
 MIN_KEY_BYTES: Final = 16
 SUCCESS_CODE: Final = "000000"
@@ -312,11 +312,9 @@ class OneNetClient:
             ) as response:
                 status = response.status
                 self._learn_clock(response.headers.get("Date"))
-                raw = await response.content.read(MAX_ANSWER_BYTES + 1)
+                raw = await read_answer(response, "OneNET")
         except aiohttp.ClientError as err:
             raise ProviderConnectionError(f"cannot reach OneNET ({type(err).__name__})") from None
-        if len(raw) > MAX_ANSWER_BYTES:
-            raise ProviderResponseError(f"OneNET answered HTTP {status} with more than 1 MiB")
         try:
             answer = json.loads(raw)
         except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes

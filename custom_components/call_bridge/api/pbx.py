@@ -21,6 +21,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as parse_xml
 from yarl import URL
 
+from .answers import read_answer
 from .errors import (
     PbxAuthError,
     PbxLockedOutError,
@@ -99,8 +100,7 @@ LOCKED_OUT_ERRNO: Final = "20002"
 # Five failed logins lock the address out for ten minutes (pbx-api 1.1); no login is tried meanwhile.
 LOCKOUT_MINUTES: Final = 10
 LOCKOUT_SECONDS: Final = LOCKOUT_MINUTES * 60.0
-# An answer larger than this, or nested deeper, is not one the PBX's API gives.
-MAX_ANSWER_BYTES: Final = 1024 * 1024
+# An answer nested deeper than this is not one the PBX's API gives.
 MAX_ANSWER_DEPTH: Final = 32
 # A host name of DNS labels (letters, digits, hyphens; underscores are found on LANs).
 _HOST_NAME: Final = re.compile(
@@ -473,7 +473,7 @@ class PbxClient:
         try:
             async with self._session.post(url, data=data, headers=headers) as response:
                 status = response.status
-                raw = await response.content.read(MAX_ANSWER_BYTES + 1)
+                raw = await read_answer(response, f"the PBX at {self._host}:{self._port}")
         except aiohttp.ClientError as err:
             # Not chained: aiohttp's exceptions carry the URL, and with it the token.
             raise ProviderConnectionError(
@@ -481,8 +481,6 @@ class PbxClient:
             ) from None
         if status != 200:
             raise ProviderResponseError(f"the PBX answered {path} with HTTP {status}")
-        if len(raw) > MAX_ANSWER_BYTES:
-            raise ProviderResponseError(f"the PBX answered {path} with more than 1 MiB")
         answer = decode_xml(raw) if self._payload_format == "xml" else decode_json(raw)
         if answer.get("status") == "Success":
             return answer
@@ -517,7 +515,9 @@ def normalize_host(typed: str) -> tuple[str, int | None, bool | None]:
     text = text.split("/", 1)[0]
     port: int | None = None
     if text.startswith("["):  # [IPv6] or [IPv6]:port
-        address, _, rest = text[1:].partition("]")
+        address, bracket, rest = text[1:].partition("]")
+        if not bracket:
+            raise ValueError(typed)
         if rest:
             if not rest.startswith(":") or not rest[1:].isdigit():
                 raise ValueError(typed)

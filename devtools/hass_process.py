@@ -60,6 +60,12 @@ class HomeAssistantProcess:
         self._output: TextIO | None = None
 
     @property
+    def pid(self) -> int:
+        """The running process's id."""
+        assert self._process is not None
+        return self._process.pid
+
+    @property
     def log_path(self) -> Path:
         """Where the process writes its output."""
         return self.config_dir / "home-assistant.out"

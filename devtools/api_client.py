@@ -121,6 +121,16 @@ class HomeAssistantClient:
             response.raise_for_status()
             return list(await response.json())
 
+    async def options_form(self, entry_id: str) -> dict[str, Any]:
+        """Open an entry's options form, as its gear does, and close it again; return the form."""
+        form = await self._post("/api/config/config_entries/options/flow", {"handler": entry_id})
+        async with self._session.delete(
+            f"{self.base_url}/api/config/config_entries/options/flow/{form['flow_id']}",
+            headers=self._headers,
+        ) as response:
+            response.raise_for_status()
+        return dict(form)
+
     async def remove_entry(self, entry_id: str) -> None:
         """Delete a config entry, as its menu's "Delete" does."""
         async with self._session.delete(

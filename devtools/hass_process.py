@@ -7,16 +7,28 @@ from contextlib import suppress
 import json
 from pathlib import Path
 import shutil
+import socket
 import sys
 from typing import TextIO
 
 from aiohttp import ClientError, ClientSession, ClientTimeout
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """Return a port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 STARTUP_TIMEOUT = 180.0
 
 
-def prepare_config_folder(config_dir: Path, port: int) -> None:
+def prepare_config_folder(
+    config_dir: Path, port: int, extra_components: tuple[Path, ...] = ()
+) -> None:
     """Link Call Bridge from the repository, import its blueprint; keep the instance on loopback.
 
     Onboarding's location step sets up integrations that reach the internet (weather, radio, text
@@ -24,10 +36,11 @@ def prepare_config_folder(config_dir: Path, port: int) -> None:
     only; since Home Assistant 2026.10 its settings live in storage, not in configuration.yaml
     (which raises a repair), and a store of the first format is migrated from at start-up.
     """
-    integration = config_dir / "custom_components" / "call_bridge"
-    integration.parent.mkdir(parents=True, exist_ok=True)
-    if not integration.is_symlink():
-        integration.symlink_to(REPO / "custom_components" / "call_bridge", target_is_directory=True)
+    for source in (REPO / "custom_components" / "call_bridge", *extra_components):
+        integration = config_dir / "custom_components" / source.name
+        integration.parent.mkdir(parents=True, exist_ok=True)
+        if not integration.is_symlink():
+            integration.symlink_to(source, target_is_directory=True)
     # Copied, as a user imports it: Home Assistant lists blueprints with a glob that does not
     # descend into linked folders.
     blueprints = config_dir / "blueprints" / "automation" / "call_bridge"
@@ -51,10 +64,13 @@ def prepare_config_folder(config_dir: Path, port: int) -> None:
 class HomeAssistantProcess:
     """One ``hass`` process on loopback; its output goes to ``home-assistant.out`` in the config folder."""
 
-    def __init__(self, config_dir: Path, port: int) -> None:
-        """Remember where the instance lives; nothing runs yet."""
+    def __init__(
+        self, config_dir: Path, port: int, extra_components: tuple[Path, ...] = ()
+    ) -> None:
+        """Remember where the instance lives (and any other custom components); nothing runs yet."""
         self.config_dir = config_dir
         self.port = port
+        self._extra_components = extra_components
         self.base_url = f"http://127.0.0.1:{port}"
         self._process: asyncio.subprocess.Process | None = None
         self._output: TextIO | None = None
@@ -72,7 +88,7 @@ class HomeAssistantProcess:
 
     async def start(self) -> None:
         """Start ``hass`` and wait until its HTTP API answers."""
-        prepare_config_folder(self.config_dir, self.port)
+        prepare_config_folder(self.config_dir, self.port, self._extra_components)
         self._output = self.log_path.open("a", encoding="utf-8")
         self._process = await asyncio.create_subprocess_exec(
             sys.executable,

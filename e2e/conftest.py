@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-import socket
 
 from aiohttp import ClientSession
 import pytest
 import pytest_asyncio
 
 from devtools.api_client import HomeAssistantClient
-from devtools.hass_process import HomeAssistantProcess
+from devtools.hass_process import HomeAssistantProcess, free_port
 from devtools.provision import add_entries, sign_in
 from simulator.demo import BUSY_NUMBER, UNANSWERED_NUMBER, FarSide, far_side
 from simulator.onenet import OneNetState
@@ -40,12 +39,6 @@ logger:
   logs:
     custom_components.call_bridge: debug
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

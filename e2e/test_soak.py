@@ -25,25 +25,9 @@ def resident_kib(pid: int) -> int:
     raise AssertionError("no VmRSS")
 
 
-async def webhook_url(instance: Instance) -> str:
-    """The callback URL, as the entry's options show it to a person."""
-    async with ClientSession() as session:
-        async with session.post(
-            f"{instance.hass.base_url}/api/config/config_entries/options/flow",
-            json={"handler": instance.entry_ids["onenet"]},
-            headers={"Authorization": f"Bearer {instance.client.token}"},
-        ) as response:
-            form = await response.json()
-        async with session.delete(
-            f"{instance.hass.base_url}/api/config/config_entries/options/flow/{form['flow_id']}",
-            headers={"Authorization": f"Bearer {instance.client.token}"},
-        ):
-            pass
-    return str(form["description_placeholders"]["webhook_url"])
-
-
 async def test_only_the_genuine_unique_callbacks_become_events(instance: Instance) -> None:
-    url = await webhook_url(instance)
+    form = await instance.client.options_form(instance.entry_ids["onenet"])
+    url = form["description_placeholders"]["webhook_url"]
     # A call the entry placed; its own status goes elsewhere, the soak posts it instead.
     _, answer = await instance.client.call_action(
         "call_bridge",

@@ -1,0 +1,111 @@
+"""``python -m benchmarks.webhook``: Call Bridge's webhook against a no-op one, on a real hass.
+
+One hass process serves both: Call Bridge's OneNET webhook, with its default options, and the
+``noop_webhook`` benchmark component's, which only reads the body and answers. Rounds alternate
+between the two so that the machine's load weighs on both alike; the ratio is printed, nothing
+passes or fails. Traffic goes to loopback only, in a bounded number of requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+import statistics
+import tempfile
+import time
+
+from aiohttp import ClientSession
+
+from devtools.api_client import HomeAssistantClient
+from devtools.hass_process import HomeAssistantProcess, free_port
+from devtools.provision import add_entries, sign_in
+from simulator.demo import far_side
+from simulator.server import start_simulator
+
+from .noop_webhook import WEBHOOK_ID
+
+ROUNDS = 10
+POSTS = 300
+CONFIGURATION = """\
+homeassistant:
+  name: Call Bridge benchmark
+  time_zone: Asia/Shanghai
+  external_url: "http://127.0.0.1:{port}"
+api:
+config:
+noop_webhook:
+logger:
+  default: warning
+"""
+
+
+async def throughput(session: ClientSession, url: str, body: bytes) -> float:
+    """Return requests per second, for POSTS sequential posts of ``body``."""
+    started = time.perf_counter()
+    for _ in range(POSTS):
+        async with session.post(url, data=body) as response:
+            await response.read()
+    return POSTS / (time.perf_counter() - started)
+
+
+async def run() -> None:
+    simulated = far_side(60.0, onenet_port=free_port(), pbx_ports=(free_port(), free_port()))
+    runners = await start_simulator(simulated.onenet, simulated.onenet_port, simulated.pbxs)
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        config = Path(folder)
+        (config / "configuration.yaml").write_text(CONFIGURATION.format(port=port))
+        hass = HomeAssistantProcess(config, port, (Path(__file__).parent / "noop_webhook",))
+        try:
+            await hass.start()
+            async with ClientSession() as session:
+                client = HomeAssistantClient(session, hass.base_url)
+                await sign_in(client)
+                pbx_port, pbx = next(iter(simulated.pbxs.items()))
+                entries = await add_entries(
+                    client, pbx, pbx_port, simulated.onenet, simulated.onenet_port
+                )
+                entry_id = entries["onenet"]["result"]["entry_id"]
+                ours = (await client.options_form(entry_id))["description_placeholders"][
+                    "webhook_url"
+                ]
+                _, answer = await client.call_action(
+                    "call_bridge",
+                    "click_to_dial",
+                    {
+                        "caller": "13800138000",
+                        "callee": "13900139000",
+                        "notify_url": "http://127.0.0.1:9/",
+                    },
+                )
+                # A callback of a call the entry placed, unsigned (the default options log it,
+                # at most once a minute), delivered again and again.
+                body = json.dumps(
+                    {
+                        "appid": simulated.onenet.app_id,
+                        "call_id": answer["service_response"]["call_id"],
+                        "status": "Connected",
+                    }
+                ).encode()
+                noop = f"{hass.base_url}/api/webhook/{WEBHOOK_ID}"
+                await throughput(session, ours, body)  # warm both up
+                await throughput(session, noop, body)
+                ratios = []
+                for _ in range(ROUNDS):
+                    mine = await throughput(session, ours, body)
+                    base = await throughput(session, noop, body)
+                    ratios.append(mine / base)
+        finally:
+            await hass.stop()
+            for runner in runners:
+                await runner.cleanup()
+    print(f"\n{'webhook on a real hass':<26}{'ratio of a no-op webhook':>26}")
+    print(
+        f"{'callback throughput':<26}{statistics.median(ratios):>26.2f}"
+        f"   (median of {ROUNDS} alternating rounds of {POSTS} posts; target >= 0.9)"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(run())

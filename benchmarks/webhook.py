@@ -92,9 +92,14 @@ async def run() -> None:
                 await throughput(session, ours, body)  # warm both up
                 await throughput(session, noop, body)
                 ratios = []
-                for _ in range(ROUNDS):
-                    mine = await throughput(session, ours, body)
-                    base = await throughput(session, noop, body)
+                for number in range(ROUNDS):
+                    # Each goes first every other round, so that going first weighs on both.
+                    if number % 2:
+                        base = await throughput(session, noop, body)
+                        mine = await throughput(session, ours, body)
+                    else:
+                        mine = await throughput(session, ours, body)
+                        base = await throughput(session, noop, body)
                     ratios.append(mine / base)
         finally:
             await hass.stop()

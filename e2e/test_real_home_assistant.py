@@ -143,3 +143,21 @@ async def test_the_instance_opens_clean(instance: Instance) -> None:
         if " ERROR " in line and "[homeassistant.components.websocket_api" not in line
     ]
     assert errors == []
+
+
+async def test_identical_calls_at_the_same_moment_place_one(instance: Instance) -> None:
+    """Five identical actions over REST, all at once, with the cooldown off: one call is placed."""
+    before = len(instance.pbx.requests)
+    answers = await asyncio.gather(
+        *(
+            instance.client.call_action(
+                "call_bridge", "dial_extension", {"caller": "101", "callee": "102"}
+            )
+            for _ in range(5)
+        )
+    )
+    assert [status for status, _ in answers] == [200] * 5
+    suppressed = sorted(body["service_response"]["suppressed"] for _, body in answers)
+    dials = [r for r in instance.pbx.requests[before:] if r["path"].endswith("dial_extension")]
+    assert len(dials) == 1
+    assert suppressed == [False, True, True, True, True]

@@ -572,3 +572,20 @@ def test_display_url_without_any_url(hass: HomeAssistant) -> None:
     assert display_url(hass, "hook", "https://example.com/api/webhook/hook") == (
         "https://example.com/api/webhook/hook"
     )
+
+
+async def test_a_streamed_callback_within_the_limit(
+    hass: HomeAssistant, loaded: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    events = async_capture_events(hass, EVENT_CALL_STATUS)
+
+    async def chunks():  # no Content-Length: read in chunks up to the limit
+        body = json.dumps(callback("Connected")).encode()
+        yield body[:10]
+        yield body[10:]
+
+    client = await hass_client_no_auth()
+    response = await client.post(URL, data=chunks())
+    assert response.status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert [event.data["state"] for event in events] == ["connected"]

@@ -223,8 +223,10 @@ class OneNetClient:
         ``binding`` names what the callback reports (its call and status): a header seen before is
         accepted again only for the same one, and no header this client sent is accepted at all.
         """
-        if header in self._sent or not verify_authorization(
-            header, self._key, res=self.res, now=self.now()
+        if (
+            not header
+            or header in self._sent
+            or not verify_authorization(header, self._key, res=self.res, now=self.now())
         ):
             return False
         first = self._seen.get(header)

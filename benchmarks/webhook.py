@@ -17,15 +17,11 @@ import time
 
 from aiohttp import ClientSession
 
-from devtools.api_client import HomeAssistantClient
-from devtools.hass_process import HomeAssistantProcess, free_port
-from devtools.provision import add_entries, sign_in
-from simulator.demo import far_side
-from simulator.server import start_simulator
+from devtools.instance import Instance, running_instance
 
 from .noop_webhook import WEBHOOK_ID
 
-ROUNDS = 10
+ROUNDS = 20
 POSTS = 300
 CONFIGURATION = """\
 homeassistant:
@@ -49,62 +45,52 @@ async def throughput(session: ClientSession, url: str, body: bytes) -> float:
     return POSTS / (time.perf_counter() - started)
 
 
+async def measure(instance: Instance) -> list[float]:
+    """Alternating rounds of posts to Call Bridge's webhook and to the no-op one."""
+    client = instance.client
+    ours = (await client.options_form(instance.entry_ids["onenet"]))["description_placeholders"][
+        "webhook_url"
+    ]
+    _, answer = await client.call_action(
+        "call_bridge",
+        "click_to_dial",
+        {"caller": "13800138000", "callee": "13900139000", "notify_url": "http://127.0.0.1:9/"},
+    )
+    # A callback of a call the entry placed, unsigned (the default options log it, at most once a
+    # minute), delivered again and again.
+    body = json.dumps(
+        {
+            "appid": instance.onenet.app_id,
+            "call_id": answer["service_response"]["call_id"],
+            "status": "Connected",
+        }
+    ).encode()
+    noop = f"{instance.hass.base_url}/api/webhook/{WEBHOOK_ID}"
+    ratios = []
+    async with ClientSession() as session:
+        await throughput(session, ours, body)  # warm both up
+        await throughput(session, noop, body)
+        for number in range(ROUNDS):
+            # Each goes first every other round, so that going first weighs on both.
+            if number % 2:
+                base = await throughput(session, noop, body)
+                mine = await throughput(session, ours, body)
+            else:
+                mine = await throughput(session, ours, body)
+                base = await throughput(session, noop, body)
+            ratios.append(mine / base)
+    return ratios
+
+
 async def run() -> None:
-    simulated = far_side(60.0, onenet_port=free_port(), pbx_ports=(free_port(), free_port()))
-    runners = await start_simulator(simulated.onenet, simulated.onenet_port, simulated.pbxs)
-    port = free_port()
     with tempfile.TemporaryDirectory() as folder:
-        config = Path(folder)
-        (config / "configuration.yaml").write_text(CONFIGURATION.format(port=port))
-        hass = HomeAssistantProcess(config, port, (Path(__file__).parent / "noop_webhook",))
-        try:
-            await hass.start()
-            async with ClientSession() as session:
-                client = HomeAssistantClient(session, hass.base_url)
-                await sign_in(client)
-                pbx_port, pbx = next(iter(simulated.pbxs.items()))
-                entries = await add_entries(
-                    client, pbx, pbx_port, simulated.onenet, simulated.onenet_port
-                )
-                entry_id = entries["onenet"]["result"]["entry_id"]
-                ours = (await client.options_form(entry_id))["description_placeholders"][
-                    "webhook_url"
-                ]
-                _, answer = await client.call_action(
-                    "call_bridge",
-                    "click_to_dial",
-                    {
-                        "caller": "13800138000",
-                        "callee": "13900139000",
-                        "notify_url": "http://127.0.0.1:9/",
-                    },
-                )
-                # A callback of a call the entry placed, unsigned (the default options log it,
-                # at most once a minute), delivered again and again.
-                body = json.dumps(
-                    {
-                        "appid": simulated.onenet.app_id,
-                        "call_id": answer["service_response"]["call_id"],
-                        "status": "Connected",
-                    }
-                ).encode()
-                noop = f"{hass.base_url}/api/webhook/{WEBHOOK_ID}"
-                await throughput(session, ours, body)  # warm both up
-                await throughput(session, noop, body)
-                ratios = []
-                for number in range(ROUNDS):
-                    # Each goes first every other round, so that going first weighs on both.
-                    if number % 2:
-                        base = await throughput(session, noop, body)
-                        mine = await throughput(session, ours, body)
-                    else:
-                        mine = await throughput(session, ours, body)
-                        base = await throughput(session, noop, body)
-                    ratios.append(mine / base)
-        finally:
-            await hass.stop()
-            for runner in runners:
-                await runner.cleanup()
+        async with running_instance(
+            Path(folder),
+            CONFIGURATION,
+            step_delay=60.0,
+            extra_components=(Path(__file__).parent / "noop_webhook",),
+        ) as instance:
+            ratios = await measure(instance)
     print(f"\n{'webhook on a real hass':<26}{'ratio of a no-op webhook':>26}")
     print(
         f"{'callback throughput':<26}{statistics.median(ratios):>26.2f}"

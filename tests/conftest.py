@@ -12,6 +12,7 @@ from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.data_entry_flow import FlowResultType
+from hypothesis import settings
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import (
@@ -64,6 +65,12 @@ ONENET_DATA = {
     "cloudhook": False,
 }
 SECRETS = (TOKEN, PASSWORD, ACCESS_KEY, WEBHOOK_ID)
+
+
+# Property-based tests: the same examples on every run (a CI failure can be replayed), and no
+# per-example deadline on a busy two-core machine.
+settings.register_profile("call_bridge", deadline=None, derandomize=True, database=None)
+settings.load_profile("call_bridge")
 
 
 @pytest.fixture(autouse=True)

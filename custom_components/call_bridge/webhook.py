@@ -163,7 +163,7 @@ def _success() -> web.Response:
 
 
 async def _read_body(request: web.Request) -> bytes:
-    """Return the body, read in chunks; refuse it once it is larger than ``MAX_BODY_BYTES``."""
+    """Return the body (at once when its length is given, else in chunks); refuse it past the limit."""
     too_large = CallbackRefused(
         HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
         "000005",

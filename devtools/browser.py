@@ -306,12 +306,15 @@ async def chromium(session: ClientSession) -> AsyncIterator[Page]:
 async def _debugging_port(profile: Path, process: asyncio.subprocess.Process) -> int:
     """Chromium writes the port it picked (``--remote-debugging-port=0``) into the profile."""
     active = profile / "DevToolsActivePort"
-    async with asyncio.timeout(30):
-        while not active.exists() or not active.read_text().strip():
-            if process.returncode is not None:
-                raise RuntimeError(f"chromium exited with {process.returncode}")
-            await asyncio.sleep(0.1)
-    return int(active.read_text().splitlines()[0])
+
+    async def written() -> str | None:
+        if process.returncode is not None:
+            raise RuntimeError(f"chromium exited with {process.returncode}")
+        return (active.read_text().strip() or None) if active.exists() else None
+
+    if (port := await _poll(written, 30)) is None:
+        raise RuntimeError("chromium did not open its debugging port within 30 s")
+    return int(port.splitlines()[0])
 
 
 async def log_in(page: Page, base_url: str, tokens: dict[str, Any], language: str = "en") -> None:

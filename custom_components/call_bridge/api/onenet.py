@@ -143,12 +143,10 @@ def authorization(
     )
 
 
-def header_expiry(header: str) -> int | None:
-    """Return the ``et`` of an Authorization header, if it has a well-formed one."""
-    for pair in header.split("&"):
-        name, _, value = pair.partition("=")
-        if name == "et" and value.isascii() and value.isdigit() and len(value) <= 12:
-            return int(value)
+def _expiry(value: str) -> int | None:
+    """Return an ``et`` given as ASCII digits of a plausible length, else None."""
+    if value.isascii() and value.isdigit() and len(value) <= 12:
+        return int(value)
     return None
 
 
@@ -164,7 +162,7 @@ def verify_authorization(header: str, key: bytes, *, res: str, now: float) -> bo
         version = fields["version"]
     except (KeyError, ValueError):
         return False
-    et = header_expiry(header)
+    et = _expiry(fields.get("et", ""))
     method = next((known for known in SIGN_METHODS if known == fields.get("method")), None)
     if unquote(fields.get("res", "")) != res or et is None or method is None:
         return False

@@ -375,10 +375,13 @@ class PbxClient:
             async with asyncio.timeout(self.request_timeout):
                 return await self._request_with_token(path, fields or {})
         except TimeoutError:
-            raise ProviderConnectionError(
-                f"the PBX at {self._host}:{self._port} did not answer "
-                f"within {self.request_timeout:g} s"
-            ) from None
+            raise self._no_answer("") from None
+
+    def _no_answer(self, what: str) -> ProviderConnectionError:
+        return ProviderConnectionError(
+            f"the PBX at {self._host}:{self._port} did not answer {what}"
+            f"within {self.request_timeout:g} s"
+        )
 
     async def _request_with_token(self, path: str, fields: dict[str, str]) -> dict[str, Any]:
         token = await self._current_token()
@@ -432,10 +435,7 @@ class PbxClient:
                     token=None,
                 )
         except TimeoutError:
-            raise ProviderConnectionError(
-                f"the PBX at {self._host}:{self._port} did not answer the login "
-                f"within {self.request_timeout:g} s"
-            ) from None
+            raise self._no_answer("the login ") from None
         except PbxLockedOutError as err:
             self._locked_out = (err, self._clock() + LOCKOUT_SECONDS)
             raise

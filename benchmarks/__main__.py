@@ -20,9 +20,12 @@ import json
 import timeit
 import tracemalloc
 
-from custom_components.call_bridge.api.numbers import normalize_phone_number
-from custom_components.call_bridge.api.onenet import authorization, decode_access_key
-from custom_components.call_bridge.api.onenet_callback import parse_callback
+from custom_components.call_bridge.api.onenet import (
+    authorization,
+    decode_access_key,
+    normalize_phone_number,
+    parse_callback,
+)
 from custom_components.call_bridge.cooldown import CallGate
 from custom_components.call_bridge.data import SEEN_CALLBACKS_LIMIT, CallLog
 

@@ -97,6 +97,7 @@ def create_pbx_app(state: PbxState) -> web.Application:
                 "path": request.path,
                 "query": dict(request.query),
                 "content_type": request.headers.get("Content-Type"),
+                "user_agent": request.headers.get("User-Agent"),
                 "body": raw.decode(),
             }
         )

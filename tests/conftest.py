@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 import sys
 from types import ModuleType
 from typing import Any
-from unittest.mock import AsyncMock, MagicMock
+from unittest.mock import AsyncMock, MagicMock, patch
 
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
@@ -42,6 +42,13 @@ DEVICE_INFO = {
         "uptime": "2020-Mar-23-08:33:22",
         "extensionstatus": "21/300",
     },
+}
+EXTENSION_LIST = {
+    "status": "Success",
+    "extlist": [
+        {"extnumber": "101", "status": "Registered", "type": "SIP", "username": "101"},
+        {"extnumber": "102", "status": "Unavailable", "type": "SIP", "username": "102"},
+    ],
 }
 PBX_DATA = {
     "entry_type": "pbx",
@@ -118,6 +125,7 @@ def mock_pbx_answers(
             "login": {"json": {"status": "Success", "token": TOKEN}},
             "deviceinfo/query": {"json": DEVICE_INFO},
             "heartbeat": success,
+            "extensionlist/query": {"json": EXTENSION_LIST},
             "logout": success,
             "extension/dial_extension": success,
         }
@@ -125,6 +133,11 @@ def mock_pbx_answers(
     ).items():
         aioclient_mock.post(f"{PBX_BASE}/{action}", **answer)
     return aioclient_mock
+
+
+def spy(owner: type, method: str) -> Any:
+    """Record the calls of ``owner.method`` and still run it: what the integration asks of a client."""
+    return patch.object(owner, method, autospec=True, side_effect=getattr(owner, method))
 
 
 def pbx_requests(aioclient_mock: AiohttpClientMocker, action: str) -> list[Any]:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
-from urllib.parse import parse_qsl
+from unittest.mock import ANY
 
-from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -17,7 +13,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from custom_components.call_bridge.api.onenet import CODES
+from custom_components.call_bridge.api.onenet import CODES, OneNetClient
 from custom_components.call_bridge.const import DOMAIN
 
 from .conftest import (
@@ -29,6 +25,7 @@ from .conftest import (
     SetupEntry,
     assert_no_secret,
     onenet_answer,
+    spy,
 )
 
 
@@ -44,47 +41,44 @@ async def click(hass: HomeAssistant, **fields: object) -> dict[str, object]:
     return dict(response)
 
 
-def expected_authorization(et: int, method: str) -> str:
-    """Recompute the header from the access key, independently of the integration's code."""
-    res = f"onenet_voice/{APP_ID}"
-    digest = {"md5": hashlib.md5, "sha1": hashlib.sha1, "sha256": hashlib.sha256}[method]
-    text = f"{et}\n{method}\n{res}\nv1".encode()
-    mac = base64.b64encode(hmac.new(base64.b64decode(ACCESS_KEY), text, digest).digest()).decode()
-    quoted = mac.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
-    return f"version=v1&res=onenet_voice%2F{APP_ID}&et={et}&method={method}&sign={quoted}"
-
-
 @pytest.mark.parametrize("method", ["sha1", "md5", "sha256"])
 async def test_click_to_dial_request(
     hass: HomeAssistant,
     mock_onenet: AiohttpClientMocker,
     setup_entry: SetupEntry,
     external_url: str,
-    freezer: FrozenDateTimeFactory,
     method: str,
 ) -> None:
-    freezer.move_to("2026-11-24 08:00:00+00:00")
-    await setup_entry(
-        MockConfigEntry(domain=DOMAIN, data=ONENET_DATA | {"sign_method": method}, unique_id=APP_ID)
+    with spy(OneNetClient, "__init__") as created:
+        await setup_entry(
+            MockConfigEntry(
+                domain=DOMAIN, data=ONENET_DATA | {"sign_method": method}, unique_id=APP_ID
+            )
+        )
+    created.assert_called_once_with(
+        ANY,
+        APP_ID,
+        ACCESS_KEY,
+        session=ANY,
+        sign_method=method,
+        base_url="http://127.0.0.1:8002",
+        request_timeout=10,
     )
-    assert await click(hass) == {
-        "call_id": "150104227912386807",
-        "request_id": "85fcaba7045247c88b87380149ea0941",
-        "suppressed": False,
-    }
-    [(method_used, url, data, headers)] = mock_onenet.mock_calls
-    assert (method_used.upper(), str(url)) == ("POST", ONENET_URL)
-    assert json.loads(data) == {
-        "appid": APP_ID,
-        "sponsor": "02066240222",
-        "caller": "8613800138000",
-        "callee": "075528000003",
-        "notify_url": f"{external_url}/api/webhook/{WEBHOOK_ID}",
-    }
-    et = 1795507200 + 300  # 2026-11-24 08:00 UTC, plus the header's five minutes
-    assert headers["Authorization"] == expected_authorization(et, method)
-    assert dict(parse_qsl(headers["Authorization"]))["et"] == str(et)
-    assert headers["Content-Type"] == "application/json;charset=utf-8"
+    with spy(OneNetClient, "click_to_dial") as click_to_dial:
+        assert await click(hass) == {
+            "call_id": "150104227912386807",
+            "request_id": "85fcaba7045247c88b87380149ea0941",
+            "suppressed": False,
+        }
+    click_to_dial.assert_awaited_once_with(
+        ANY,
+        "8613800138000",
+        "075528000003",
+        "02066240222",
+        display=None,
+        notify_url=f"{external_url}/api/webhook/{WEBHOOK_ID}",
+    )
+    assert len(mock_onenet.mock_calls) == 1
 
 
 @pytest.mark.parametrize(
@@ -234,13 +228,43 @@ async def test_wrong_kind_of_entry(
     pbx_entry: MockConfigEntry,
 ) -> None:
     await setup_entry(pbx_entry)
-    with pytest.raises(ServiceValidationError, match="No OneNET voice account"):
+    with pytest.raises(
+        ServiceValidationError,
+        match="No loaded Call Bridge entry can run call_bridge.click_to_dial",
+    ):
         await click(hass)
-    with pytest.raises(ServiceValidationError, match="is not a OneNET voice account"):
+    with pytest.raises(
+        ServiceValidationError, match="cannot run call_bridge.click_to_dial"
+    ) as caught:
         await click(hass, config_entry_id=pbx_entry.entry_id)
+    assert caught.value.translation_key == "not_supported_by_provider"
     await setup_entry(onenet_entry)
     await setup_entry(
         MockConfigEntry(domain=DOMAIN, data=ONENET_DATA | {"webhook_id": "other"}, unique_id="b")
     )
-    with pytest.raises(ServiceValidationError, match="Several OneNET"):
+    with pytest.raises(
+        ServiceValidationError,
+        match="Several Call Bridge entries can run call_bridge.click_to_dial",
+    ):
         await click(hass)
+
+
+async def test_an_outage_of_onenet_is_logged_once_and_its_end_once(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    onenet_entry: MockConfigEntry,
+    setup_entry: SetupEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    aioclient_mock.post(ONENET_URL, exc=TimeoutError())
+    await setup_entry(onenet_entry)
+    for callee in ("0755-28000003", "0755-28000004"):
+        with pytest.raises(HomeAssistantError, match="could not be reached"):
+            await click(hass, callee=callee)
+    aioclient_mock.clear_requests()
+    aioclient_mock.post(ONENET_URL, json=onenet_answer(data={"call_id": "1"}))
+    for callee in ("0755-28000005", "0755-28000006"):
+        await click(hass, callee=callee)
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("custom_components")]
+    assert len([line for line in ours if "is unreachable" in line]) == 1
+    assert len([line for line in ours if "is reachable again" in line]) == 1

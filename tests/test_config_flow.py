@@ -126,7 +126,8 @@ async def test_onenet_shows_the_webhook_url(
     aioclient_mock.post(ONENET_URL, json=onenet_answer("000006"))
     result = await start_flow(hass, "onenet")
     with patch(
-        "custom_components.call_bridge.config_flow.webhook.async_generate_id", return_value="hookid"
+        "custom_components.call_bridge.providers.onenet.flow.webhook.async_generate_id",
+        return_value="hookid",
     ):
         result = await hass.config_entries.flow.async_configure(result["flow_id"], ONENET_FORM)
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -152,7 +153,8 @@ async def test_onenet_without_external_url_shows_the_best_url(
     aioclient_mock.post(ONENET_URL, json=onenet_answer("000004"))
     result = await start_flow(hass, "onenet")
     with patch(
-        "custom_components.call_bridge.config_flow.webhook.async_generate_id", return_value="hookid"
+        "custom_components.call_bridge.providers.onenet.flow.webhook.async_generate_id",
+        return_value="hookid",
     ):
         result = await hass.config_entries.flow.async_configure(result["flow_id"], ONENET_FORM)
     assert result["description_placeholders"]["webhook_url"].endswith("/api/webhook/hookid")
@@ -213,7 +215,7 @@ async def test_pbx_reauth(
 ) -> None:
     await setup_entry(pbx_entry)
     result = await pbx_entry.start_reauth_flow(hass)
-    assert result["step_id"] == "reauth_confirm"
+    assert result["step_id"] == "pbx_reauth"
     assert result["description_placeholders"]["name"] == "OpenVox UC501"
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"token": TOKEN})
     assert result["type"] is FlowResultType.ABORT
@@ -291,13 +293,15 @@ async def test_pbx_reconfigure(
 ) -> None:
     await setup_entry(pbx_entry)
     result = await pbx_entry.start_reconfigure_flow(hass)
-    assert result["step_id"] == "reconfigure"
+    assert result["step_id"] == "pbx_reconfigure"
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], PBX_FORM | {"verify_ssl": False}
     )
     assert result["reason"] == "reconfigure_successful"
     assert pbx_entry.data["verify_ssl"] is False
     assert pbx_entry.unique_id == SERIAL
+    await hass.async_block_till_done()
+    assert pbx_entry.state is ConfigEntryState.LOADED
 
 
 async def test_pbx_reconfigure_errors_and_other_device(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from unittest.mock import ANY
 
 from aiohttp import ClientConnectionError
 from homeassistant.config_entries import SOURCE_REAUTH
@@ -12,10 +13,12 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
+from custom_components.call_bridge.api.yeastar_s import PbxClient
 from custom_components.call_bridge.const import DOMAIN
 
 from .conftest import (
     DEVICE_INFO,
+    EXTENSION_LIST,
     PBX_BASE,
     PBX_DATA,
     TOKEN,
@@ -24,6 +27,7 @@ from .conftest import (
     assert_no_secret,
     mock_pbx_answers,
     pbx_requests,
+    spy,
 )
 
 DIAL_URL = f"{PBX_BASE}/extension/dial_extension"
@@ -48,13 +52,10 @@ async def test_dial_json(
     setup_entry: SetupEntry,
 ) -> None:
     await setup_entry(pbx_entry)
-    assert await dial(hass) == {"call_id": None, "suppressed": False}
-    [(method, url, data, headers)] = pbx_requests(mock_pbx, "extension/dial_extension")
-    assert method.upper() == "POST"
-    assert url.path == "/api/v0.0.1/extension/dial_extension"
-    assert list(url.query.items()) == [("token", TOKEN), ("type", "json")]
-    assert json.loads(data) == {"caller": "101", "callee": "102", "autoanswer": "no"}
-    assert headers == {"Content-Type": "application/json; charset=utf-8"}
+    with spy(PbxClient, "dial_extension") as dial_extension:
+        assert await dial(hass) == {"call_id": None, "suppressed": False}
+    dial_extension.assert_awaited_once_with(ANY, "101", "102", autoanswer=False)
+    assert len(pbx_requests(mock_pbx, "extension/dial_extension")) == 1
 
 
 async def test_dial_xml(
@@ -69,21 +70,21 @@ async def test_dial_xml(
         text="<xml><status>Success</status><deviceinfo><sn>a09805021987</sn></deviceinfo></xml>",
     )
     aioclient_mock.post(DIAL_URL, text=xml_ok)
+    aioclient_mock.post(f"{PBX_BASE}/heartbeat", text=xml_ok)
+    aioclient_mock.post(
+        f"{PBX_BASE}/extensionlist/query",
+        text="<xml><status>Success</status><extlist><item><extnumber>101</extnumber></item></extlist></xml>",
+    )
     aioclient_mock.post(f"{PBX_BASE}/logout", text=xml_ok)
     entry = MockConfigEntry(
         domain=DOMAIN, data=PBX_DATA | {"payload_format": "xml"}, unique_id="a09805021987"
     )
-    await setup_entry(entry)
-    await dial(hass, caller="1 01", callee=" 102", autoanswer=True)
-    [(_, url, data, headers)] = pbx_requests(aioclient_mock, "extension/dial_extension")
-    assert list(url.query.items()) == [("token", TOKEN), ("type", "xml")]
-    assert data == (
-        b'<?xml version="1.0" encoding="UTF-8" ?>'
-        b"<xml><caller>101</caller><callee>102</callee><autoanswer>yes</autoanswer></xml>"
-    )
-    assert headers == {"Content-Type": "application/xml; charset=utf-8"}
-    login = aioclient_mock.mock_calls[0]
-    assert b"<username>api</username>" in login[2]
+    with spy(PbxClient, "__init__") as created:
+        await setup_entry(entry)
+    assert created.call_args.kwargs["payload_format"] == "xml"
+    with spy(PbxClient, "dial_extension") as dial_extension:
+        await dial(hass, caller="1 01", callee=" 102", autoanswer=True)
+    dial_extension.assert_awaited_once_with(ANY, "101", "102", autoanswer=True)
 
 
 async def test_autoanswer_default_from_options(
@@ -105,6 +106,8 @@ async def test_yeastar_call_id(
 ) -> None:
     base = "http://127.0.0.1:9011/api/v1.1.0"
     aioclient_mock.post(f"{base}/deviceinfo/query", json=DEVICE_INFO)
+    aioclient_mock.post(f"{base}/heartbeat", json={"status": "Success"})
+    aioclient_mock.post(f"{base}/extensionlist/query", json=EXTENSION_LIST)
     aioclient_mock.post(
         f"{base}/extension/dial_extension", json={"status": "Success", "callid": "1547397927.431"}
     )
@@ -227,6 +230,20 @@ async def test_pbx_down_is_not_retried(
     assert_no_secret(caplog.text, str(caught.value), repr(caught.value.__cause__))
 
 
+async def test_an_answer_without_status_is_a_bad_answer(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    pbx_entry: MockConfigEntry,
+    setup_entry: SetupEntry,
+) -> None:
+    mock_pbx_answers(aioclient_mock, {"extension/dial_extension": {"json": {"callid": "1"}}})
+    await setup_entry(pbx_entry)
+    with pytest.raises(HomeAssistantError, match="does not understand") as caught:
+        await dial(hass)
+    assert caught.value.translation_key == "provider_bad_answer"
+    assert pbx_entry.runtime_data.available  # it answered
+
+
 @pytest.mark.parametrize(("caller", "callee"), [("abc", "102"), ("101", ""), ("101", "1" * 17)])
 async def test_bad_extensions(
     hass: HomeAssistant,
@@ -250,16 +267,25 @@ async def test_entry_choice(
     onenet_entry: MockConfigEntry,
 ) -> None:
     await setup_entry(onenet_entry)
-    with pytest.raises(ServiceValidationError, match="No PBX is set up"):
+    with pytest.raises(
+        ServiceValidationError,
+        match="No loaded Call Bridge entry can run call_bridge.dial_extension",
+    ):
         await dial(hass)
-    with pytest.raises(ServiceValidationError, match="is not a PBX"):
+    with pytest.raises(
+        ServiceValidationError, match="cannot run call_bridge.dial_extension"
+    ) as caught:
         await dial(hass, config_entry_id=onenet_entry.entry_id)
+    assert caught.value.translation_key == "not_supported_by_provider"
     with pytest.raises(ServiceValidationError, match="No Call Bridge entry has the ID nope"):
         await dial(hass, config_entry_id="nope")
 
     first = await setup_entry(MockConfigEntry(domain=DOMAIN, data=PBX_DATA, unique_id="one"))
     await setup_entry(MockConfigEntry(domain=DOMAIN, data=PBX_DATA, unique_id="two"))
-    with pytest.raises(ServiceValidationError, match="Several PBXs"):
+    with pytest.raises(
+        ServiceValidationError,
+        match="Several Call Bridge entries can run call_bridge.dial_extension",
+    ):
         await dial(hass)
     await dial(hass, config_entry_id=first.entry_id)
 

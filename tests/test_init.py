@@ -1,4 +1,4 @@
-"""Setting entries up and down: devices, heartbeats, reauthentication, cloudhooks, repairs."""
+"""Setting entries up and down: devices, polls, reauthentication, cloudhooks, repairs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import logging
 from types import ModuleType
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState, ConfigSubentryData
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
@@ -29,6 +30,8 @@ from .conftest import (
     ONENET_FORM,
     ONENET_URL,
     PBX_BASE,
+    PBX_DATA,
+    SERIAL,
     TOKEN,
     SetupEntry,
     mock_pbx_answers,
@@ -94,10 +97,9 @@ async def test_pbx_refused_credentials_start_reauth(
     assert flow["context"]["source"] == SOURCE_REAUTH
 
 
-async def test_heartbeat_keeps_the_token_and_reports_outages_once(
+async def test_polls_keep_the_token_and_report_outages_once(
     hass: HomeAssistant,
     aioclient_mock: AiohttpClientMocker,
-    pbx_entry: MockConfigEntry,
     setup_entry: SetupEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -110,37 +112,72 @@ async def test_heartbeat_keeps_the_token_and_reports_outages_once(
         heartbeat.clear()
         heartbeat.update(answer)
 
-    mock_pbx_answers(aioclient_mock, {"heartbeat": {"side_effect": answer_heartbeat}})
-    await setup_entry(pbx_entry)
-
-    async def twenty_minutes_later() -> None:
-        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=21))
-        await hass.async_block_till_done()
-
-    await twenty_minutes_later()
-    [beat] = pbx_requests(aioclient_mock, "heartbeat")
-    assert beat[1].query["token"] == TOKEN
-
-    replace_heartbeat(exc=TimeoutError())
-    for minutes in (42, 63):
+    async def minutes_later(minutes: int) -> None:
         async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=minutes))
         await hass.async_block_till_done()
-    warnings = [
-        r
-        for r in caplog.records
-        if r.name.startswith("custom_components") and r.levelno == logging.WARNING
-    ]
-    assert len(warnings) == 1
-    assert "OpenVox UC501 is unreachable" in warnings[0].getMessage()
 
-    replace_heartbeat(json={"status": "Failed", "errno": "10003"})
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=84))
-    await hass.async_block_till_done()
-    replace_heartbeat(json={"status": "Success"})
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=105))
-    await hass.async_block_till_done()
-    assert "OpenVox UC501 is reachable again" in caplog.text
+    mock_pbx_answers(aioclient_mock, {"heartbeat": {"side_effect": answer_heartbeat}})
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="OpenVox UC501",
+        data=PBX_DATA,
+        unique_id=SERIAL,
+        subentries_data=[
+            ConfigSubentryData(
+                data={"caller": "101", "callee": "102", "autoanswer": False},
+                subentry_type="preset",
+                title="Front door",
+                unique_id=None,
+            )
+        ],
+    )
+    await setup_entry(entry)
+    button = "button.openvox_uc501_front_door"
+    await minutes_later(6)
+    beats = pbx_requests(aioclient_mock, "heartbeat")
+    assert len(beats) == 2  # at setup, and five minutes later
+    assert all(beat[1].query["token"] == TOKEN for beat in beats)
+    assert len(pbx_requests(aioclient_mock, "extensionlist/query")) == 2
+    assert entry.runtime_data.coordinator.data.keys() == {"101", "102"}
+
+    replace_heartbeat(exc=TimeoutError())
+    for minutes in (12, 18):
+        await minutes_later(minutes)
+    errors = [
+        record
+        for record in caplog.records
+        if record.name.startswith("custom_components") and record.levelno >= logging.WARNING
+    ]
+    assert len(errors) == 1
+    assert "OpenVox UC501" in errors[0].getMessage()
+    assert "does not answer" in errors[0].getMessage()
+    assert hass.states.get(button).state == STATE_UNAVAILABLE
+
+    replace_heartbeat(json={"status": "Failed", "errno": "10003"})  # refused, but it answers
+    await minutes_later(24)
+    assert hass.states.get(button).state != STATE_UNAVAILABLE
+    assert "Fetching OpenVox UC501 data recovered" in caplog.text
     assert TOKEN not in caplog.text
+
+
+async def test_a_lockout_met_by_a_poll_is_waited_out(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    pbx_entry: MockConfigEntry,
+    setup_entry: SetupEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    mock_pbx_answers(aioclient_mock)
+    await setup_entry(pbx_entry)
+    aioclient_mock.clear_requests()
+    mock_pbx_answers(
+        aioclient_mock, {"heartbeat": {"json": {"status": "Failed", "errno": "20002"}}}
+    )
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=6))
+    await hass.async_block_till_done()
+    assert not pbx_entry.runtime_data.available
+    assert "locked Home Assistant's address out" in caplog.text
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []  # no reauth
 
 
 async def test_heartbeat_refused_for_good_starts_reauth(
@@ -311,8 +348,8 @@ async def test_a_login_refused_at_a_heartbeat_is_remembered(
 ) -> None:
     from unittest.mock import patch
 
-    from custom_components.call_bridge.api.errors import PbxLoginRefusedError
-    from custom_components.call_bridge.refusals import DATA_REFUSED_LOGINS
+    from custom_components.call_bridge.api.yeastar_s import PbxLoginRefusedError
+    from custom_components.call_bridge.providers.pbx.refusals import DATA_REFUSED_LOGINS
 
     await setup_entry(pbx_entry)
     client = pbx_entry.runtime_data.client

@@ -11,12 +11,15 @@ import pytest
 import yaml
 
 from custom_components.call_bridge.api.onenet import CODES
-from custom_components.call_bridge.api.pbx import ERRNO_MEANINGS
+from custom_components.call_bridge.api.yeastar_s import ERRNO_MEANINGS
+from custom_components.call_bridge.providers import PROVIDERS
+from custom_components.call_bridge.providers.onenet import CODE_TRANSLATION_KEYS
+from custom_components.call_bridge.providers.pbx import ERRNO_TRANSLATION_KEYS
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "call_bridge"
 EN = json.loads((INTEGRATION / "translations" / "en.json").read_text(encoding="utf-8"))
 ZH = json.loads((INTEGRATION / "translations" / "zh-Hans.json").read_text(encoding="utf-8"))
-CODE = "\n".join(path.read_text(encoding="utf-8") for path in INTEGRATION.glob("*.py"))
+CODE = "\n".join(path.read_text(encoding="utf-8") for path in INTEGRATION.rglob("*.py"))
 
 
 def leaves(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
@@ -44,19 +47,21 @@ def test_chinese_is_complete() -> None:
 
 
 def exception_keys_in_code() -> set[str]:
+    """Every key the code names: each is written out whole, none is put together."""
     keys = set(re.findall(r'translation_key="([a-z0-9_]+)"', CODE))
     keys -= {"call_status", "preset"}  # entity translation keys
-    keys |= {f"pbx_errno_{errno}" for errno in ERRNO_MEANINGS} | {"pbx_errno_unknown"}
-    keys |= {f"onenet_code_{code}" for code in CODES} | {"onenet_code_unknown"}
-    keys |= {f"not_{kind}_entry" for kind in ("pbx", "onenet")}
-    keys |= {f"{count}_{kind}_entries" for count in ("no", "several") for kind in ("pbx", "onenet")}
-    keys |= {
-        "invalid_extension",
-        "invalid_phone_number",
-        "provider_unreachable",
-        "provider_bad_answer",
-    }
-    return keys
+    keys |= set(re.findall(r'error\(\s*"([a-z0-9_]+)"', CODE))
+    keys |= set(ERRNO_TRANSLATION_KEYS.values()) | set(CODE_TRANSLATION_KEYS.values())
+    fallbacks = {"pbx_errno_unknown", "onenet_code_unknown", "no_entry", "several_entries"}
+    fallbacks |= {"invalid_extension", "invalid_phone_number"}
+    assert all(f'"{key}"' in CODE for key in fallbacks)
+    return keys | fallbacks
+
+
+def test_every_documented_code_has_its_message() -> None:
+    assert ERRNO_TRANSLATION_KEYS.keys() == ERRNO_MEANINGS.keys()
+    assert CODE_TRANSLATION_KEYS.keys() == CODES.keys()
+    assert "translation_key=f" not in CODE
 
 
 def test_every_exception_key_exists() -> None:
@@ -73,9 +78,13 @@ def test_flow_errors_aborts_and_steps_exist() -> None:
         r'"(re\w+_successful)"', CODE
     ):
         assert reason in EN["config"]["abort"]
-    for step in ("user", "pbx", "onenet", "reauth_confirm", "reconfigure"):
-        assert step in EN["config"]["step"]
-    assert set(EN["options"]["step"]) == {"pbx_options", "onenet_options"}
+    steps = {"user"}
+    for entry_type, provider in PROVIDERS.items():
+        steps |= {entry_type, provider.flow_steps.reauth, provider.flow_steps.reconfigure}
+    assert set(EN["config"]["step"]) == steps
+    assert set(EN["options"]["step"]) == {
+        provider.flow_steps.options for provider in PROVIDERS.values()
+    }
     assert "{webhook_url}" in EN["config"]["create_entry"]["onenet"]
     assert "{webhook_url}" in EN["options"]["step"]["onenet_options"]["description"]
 

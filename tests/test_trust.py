@@ -209,12 +209,12 @@ async def test_an_outage_met_by_actions_is_logged_once_and_its_end_once(
         await hass.services.async_call(
             DOMAIN, "dial_extension", {"caller": "101", "callee": callee}, blocking=True
         )
+    await hass.async_block_till_done()
     ours = [r for r in caplog.records if r.name.startswith("custom_components")]
-    assert (
-        len([r for r in ours if r.levelno == logging.WARNING and "unreachable" in r.getMessage()])
-        == 1
-    )
-    assert len([r for r in ours if "reachable again" in r.getMessage()]) == 1
+    down = [r for r in ours if r.levelno >= logging.WARNING]
+    assert len(down) == 1
+    assert "OpenVox UC501" in down[0].getMessage()
+    assert len([r for r in ours if "data recovered" in r.getMessage()]) == 1
 
 
 async def test_reconfigure_keeps_a_stored_token_and_access_key(
@@ -299,7 +299,11 @@ async def test_a_login_refused_by_an_action_is_remembered(
 async def test_refusals_are_bounded_and_survive_a_restart(
     hass: HomeAssistant, hass_storage: dict[str, Any]
 ) -> None:
-    from custom_components.call_bridge.refusals import LIMIT, RefusedLogins, remember_refusal
+    from custom_components.call_bridge.providers.pbx.refusals import (
+        LIMIT,
+        RefusedLogins,
+        remember_refusal,
+    )
 
     remember_refusal(hass, "nothing loaded yet", "20003")  # no memory before the first setup
     hass_storage["call_bridge.refused_logins"] = {
@@ -327,12 +331,13 @@ async def test_no_route_to_the_pbx_sends_the_heartbeat_without_an_address(
 
     from homeassistant.exceptions import HomeAssistantError as NoAddress
 
-    from custom_components.call_bridge.clients import create_pbx_client
+    from custom_components.call_bridge.providers.pbx.client import create_pbx_client
 
     mock_pbx_answers(aioclient_mock)
     client = create_pbx_client(hass, PBX_DATA)
     with patch(
-        "custom_components.call_bridge.clients.network.async_get_source_ip", side_effect=NoAddress
+        "custom_components.call_bridge.providers.pbx.client.network.async_get_source_ip",
+        side_effect=NoAddress,
     ):
         await client.heartbeat()
     [(_, _, body, _)] = pbx_requests(aioclient_mock, "heartbeat")

@@ -9,18 +9,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .calls import OneNetCall, PbxCall, async_place_call
-from .const import (
-    ATTR_CALLEE,
-    ATTR_CALLER,
-    CONF_AUTOANSWER,
-    CONF_DISPLAY,
-    CONF_ENTRY_TYPE,
-    ENTRY_TYPE_PBX,
-    SUBENTRY_TYPE_PRESET,
-)
-from .data import CallBridgeConfigEntry
+from .calls import async_place_call
+from .const import SUBENTRY_TYPE_PRESET
 from .entity import CallBridgeEntity
+from .providers.base import CallBridgeConfigEntry
 
 # Presses wait for no state; the call gate merges identical concurrent presses.
 PARALLEL_UPDATES = 0
@@ -62,10 +54,5 @@ class PresetButton(CallBridgeEntity, ButtonEntity):
 
     async def async_press(self) -> None:
         """Place the preset's call; errors reach the user as the action's errors do."""
-        data = self._subentry.data
-        call: PbxCall | OneNetCall
-        if self._entry.data[CONF_ENTRY_TYPE] == ENTRY_TYPE_PBX:
-            call = PbxCall(data[ATTR_CALLER], data[ATTR_CALLEE], data.get(CONF_AUTOANSWER))
-        else:
-            call = OneNetCall(data[ATTR_CALLER], data[ATTR_CALLEE], display=data.get(CONF_DISPLAY))
-        await async_place_call(self.hass, self._entry, call)
+        provider = self._entry.runtime_data
+        await async_place_call(self._entry, provider.preset_action, self._subentry.data)

@@ -1,4 +1,4 @@
-"""Typed runtime data of a Call Bridge config entry."""
+"""What an entry keeps track of, whatever its provider: its calls, its callbacks, its provider's availability."""
 
 from __future__ import annotations
 
@@ -8,12 +8,6 @@ from dataclasses import dataclass, field
 import logging
 import time
 from typing import Any
-
-from homeassistant.config_entries import ConfigEntry
-
-from .api.onenet import OneNetClient
-from .api.pbx import PbxClient
-from .cooldown import CallGate
 
 # Enough to swallow any redelivery of a recent call, small enough to stay a few kilobytes: keys are
 # bounded in length (a call id is at most 64 characters, a status 16).
@@ -140,21 +134,3 @@ class Availability:
         if not self._reachable:
             self.logger.info("%s is reachable again", self.name)
             self._reachable = True
-
-
-@dataclass
-class CallBridgeData:
-    """Runtime data of one entry: its client, its device and what it tracks of calls."""
-
-    client: PbxClient | OneNetClient
-    device_id: str
-    availability: Availability
-    gate: CallGate = field(default_factory=CallGate)
-    calls: CallLog = field(default_factory=CallLog)
-    callbacks: CallbackReport = field(
-        default_factory=lambda: CallbackReport(logging.getLogger(__package__))
-    )
-    save_calls: Callable[[], None] = lambda: None
-
-
-type CallBridgeConfigEntry = ConfigEntry[CallBridgeData]

@@ -5,41 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components.diagnostics import REDACTED, async_redact_data
-from homeassistant.const import CONF_PASSWORD, CONF_TOKEN, CONF_USERNAME, CONF_WEBHOOK_ID
+from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
-from .const import ATTR_CALLEE, ATTR_CALLER, CONF_ACCESS_KEY, CONF_DISPLAY, CONF_SPONSOR
-from .data import CallBridgeConfigEntry
+from .const import ATTR_CALLEE, ATTR_CALLER, ATTR_DISPLAY, ATTR_SPONSOR
+from .providers.base import CallBridgeConfigEntry
 
-# Credentials, the webhook id (it is the callback URL's only secret), and people's phone numbers.
-TO_REDACT = {
-    CONF_ACCESS_KEY,
-    CONF_PASSWORD,
-    CONF_TOKEN,
-    CONF_USERNAME,
-    CONF_WEBHOOK_ID,
-    ATTR_CALLER,
-    ATTR_CALLEE,
-    CONF_DISPLAY,
-    CONF_SPONSOR,
-}
+# The webhook id (it is the callback URL's only secret) and people's phone numbers; each provider
+# adds its credentials.
+TO_REDACT = frozenset({CONF_WEBHOOK_ID, ATTR_CALLER, ATTR_CALLEE, ATTR_DISPLAY, ATTR_SPONSOR})
 
 
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: CallBridgeConfigEntry
 ) -> dict[str, Any]:
     """Return what helps to understand a problem, and nothing that would let anyone place a call."""
-    device = dr.async_get(hass).async_get(entry.runtime_data.device_id)
+    provider = entry.runtime_data
+    redacted = TO_REDACT | provider.secrets
+    device = dr.async_get(hass).async_get(provider.device_id)
     return {
         "entry": {
             # Titles hold numbers (a OneNET entry's business number).
             "title": REDACTED,
-            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "data": async_redact_data(dict(entry.data), redacted),
             "options": dict(entry.options),
         },
         "presets": [
-            {"title": subentry.title, "data": async_redact_data(dict(subentry.data), TO_REDACT)}
+            {"title": subentry.title, "data": async_redact_data(dict(subentry.data), redacted)}
             for subentry in entry.subentries.values()
         ],
         "device": device
@@ -50,6 +43,7 @@ async def async_get_config_entry_diagnostics(
             "hw_version": device.hw_version,
             "serial_number": device.serial_number,
         },
-        "recent_calls": async_redact_data(dict(entry.runtime_data.calls.recent_calls), TO_REDACT),
-        "callbacks": dict(sorted(entry.runtime_data.callbacks.counts.items())),
+        "recent_calls": async_redact_data(dict(provider.calls.recent_calls), redacted),
+        "callbacks": dict(sorted(provider.callbacks.counts.items())),
+        "provider": provider.diagnostics(),
     }

@@ -1,21 +1,15 @@
-"""Base of Call Bridge entities: named after their purpose, on the entry's device."""
+"""Base of Call Bridge entities: named after their purpose, on the entry's device, available with it."""
 
 from __future__ import annotations
 
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 
-from .const import DOMAIN
-from .data import CallBridgeConfigEntry
-
-
-def device_identifier(entry: CallBridgeConfigEntry) -> tuple[str, str]:
-    """Return the device registry identifier of an entry's PBX or OneNET service."""
-    return (DOMAIN, entry.unique_id or entry.entry_id)
+from .providers.base import CallBridgeConfigEntry, device_identifier
 
 
 class CallBridgeEntity(Entity):
-    """An entity of one Call Bridge entry."""
+    """An entity of one Call Bridge entry; unavailable while its provider does not answer."""
 
     _attr_has_entity_name = True
 
@@ -24,3 +18,13 @@ class CallBridgeEntity(Entity):
         self._entry = entry
         self._attr_unique_id = f"{entry.unique_id or entry.entry_id}_{key}"
         self._attr_device_info = DeviceInfo(identifiers={device_identifier(entry)})
+
+    @property
+    def available(self) -> bool:
+        """Whether the provider answered last time it was asked."""
+        return super().available and self._entry.runtime_data.available
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the provider's availability."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self._entry.runtime_data.async_add_listener(self.async_write_ha_state))

@@ -1,4 +1,4 @@
-"""The "Call status" event entity of a OneNET entry: one event per call-status callback."""
+"""The "Call status" event entity: one event per ``call_bridge_call_status`` of the entry."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import CALL_STATES, STATE_UNKNOWN
-from .data import CallBridgeConfigEntry
+from .call_status import CALL_STATES, STATE_UNKNOWN, signal_call_status
 from .entity import CallBridgeEntity
-from .webhook import signal_call_status
+from .providers.base import CallBridgeConfigEntry
 
 PARALLEL_UPDATES = 0
 EVENT_ATTRIBUTES = ("call_id", "caller", "callee", "reason", "call_duration")
@@ -28,17 +27,17 @@ async def async_setup_entry(
 
 
 class CallStatusEvent(CallBridgeEntity, EventEntity):
-    """Mirrors the call-status callbacks that reach the entry's webhook."""
+    """Mirrors the status of the calls the entry placed."""
 
     _attr_translation_key = "call_status"
 
     def __init__(self, entry: CallBridgeConfigEntry) -> None:
         """Set up the entity with every state a call can report."""
         super().__init__(entry, "call_status")
-        self._attr_event_types = [*CALL_STATES.values(), STATE_UNKNOWN]
+        self._attr_event_types = [*CALL_STATES, STATE_UNKNOWN]
 
     async def async_added_to_hass(self) -> None:
-        """Follow the entry's callbacks while the entity exists."""
+        """Follow the entry's call status while the entity exists."""
         await super().async_added_to_hass()
         self.async_on_remove(
             async_dispatcher_connect(

@@ -1,4 +1,4 @@
-"""The ``dial_extension`` and ``click_to_dial`` actions: validate the fields, find the entry, call."""
+"""The actions: their fields, and which entry carries each call out."""
 
 from __future__ import annotations
 
@@ -8,59 +8,58 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import voluptuous as vol
 
-from .calls import OneNetCall, PbxCall, async_place_call
+from .calls import async_place_call, supports
 from .const import (
+    ATTR_AUTOANSWER,
     ATTR_CALLEE,
     ATTR_CALLER,
     ATTR_CONFIG_ENTRY_ID,
+    ATTR_DISPLAY,
     ATTR_NOTIFY_URL,
-    CONF_AUTOANSWER,
-    CONF_DISPLAY,
-    CONF_ENTRY_TYPE,
-    CONF_SPONSOR,
+    ATTR_SPONSOR,
     DOMAIN,
-    ENTRY_TYPE_ONENET,
-    ENTRY_TYPE_PBX,
+    SERVICE_CLICK_TO_DIAL,
+    SERVICE_DIAL_EXTENSION,
 )
-from .data import CallBridgeConfigEntry
+from .providers.base import CallBridgeConfigEntry
 
-SERVICE_DIAL_EXTENSION = "dial_extension"
-SERVICE_CLICK_TO_DIAL = "click_to_dial"
+SCHEMAS = {
+    SERVICE_DIAL_EXTENSION: vol.Schema(
+        {
+            vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+            vol.Required(ATTR_CALLER): cv.string,
+            vol.Required(ATTR_CALLEE): cv.string,
+            vol.Optional(ATTR_AUTOANSWER): cv.boolean,
+        }
+    ),
+    SERVICE_CLICK_TO_DIAL: vol.Schema(
+        {
+            vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+            vol.Required(ATTR_CALLER): cv.string,
+            vol.Required(ATTR_CALLEE): cv.string,
+            vol.Optional(ATTR_DISPLAY): cv.string,
+            vol.Optional(ATTR_SPONSOR): cv.string,
+            vol.Optional(ATTR_NOTIFY_URL): cv.url,
+        }
+    ),
+}
 
-DIAL_EXTENSION_SCHEMA = vol.Schema(
-    {
-        vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
-        vol.Required(ATTR_CALLER): cv.string,
-        vol.Required(ATTR_CALLEE): cv.string,
-        vol.Optional(CONF_AUTOANSWER): cv.boolean,
-    }
-)
-CLICK_TO_DIAL_SCHEMA = vol.Schema(
-    {
-        vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
-        vol.Required(ATTR_CALLER): cv.string,
-        vol.Required(ATTR_CALLEE): cv.string,
-        vol.Optional(CONF_DISPLAY): cv.string,
-        vol.Optional(CONF_SPONSOR): cv.string,
-        vol.Optional(ATTR_NOTIFY_URL): cv.url,
-    }
-)
 
-
-def _entry_for_call(call: ServiceCall, entry_type: str) -> CallBridgeConfigEntry:
-    """Return the entry named by ``config_entry_id``, or the only loaded entry of ``entry_type``."""
+def _entry_for_call(call: ServiceCall) -> CallBridgeConfigEntry:
+    """Return the entry named by ``config_entry_id``, or the only loaded entry that can do the action."""
     entry_id = call.data.get(ATTR_CONFIG_ENTRY_ID)
     if entry_id is None:
-        loaded = [
+        able: list[CallBridgeConfigEntry] = [
             entry
             for entry in call.hass.config_entries.async_loaded_entries(DOMAIN)
-            if entry.data[CONF_ENTRY_TYPE] == entry_type
+            if supports(entry, call.service)
         ]
-        if len(loaded) == 1:
-            return loaded[0]
+        if len(able) == 1:
+            return able[0]
         raise ServiceValidationError(
             translation_domain=DOMAIN,
-            translation_key=f"{'no' if not loaded else 'several'}_{entry_type}_entries",
+            translation_key="several_entries" if able else "no_entry",
+            translation_placeholders={"action": f"{DOMAIN}.{call.service}"},
         )
     entry = call.hass.config_entries.async_get_entry(entry_id)
     if entry is None or entry.domain != DOMAIN:
@@ -78,43 +77,17 @@ def _entry_for_call(call: ServiceCall, entry_type: str) -> CallBridgeConfigEntry
     return entry
 
 
-async def _async_dial_extension(call: ServiceCall) -> ServiceResponse:
-    entry = _entry_for_call(call, ENTRY_TYPE_PBX)
-    return await async_place_call(
-        call.hass,
-        entry,
-        PbxCall(call.data[ATTR_CALLER], call.data[ATTR_CALLEE], call.data.get(CONF_AUTOANSWER)),
-    )
-
-
-async def _async_click_to_dial(call: ServiceCall) -> ServiceResponse:
-    entry = _entry_for_call(call, ENTRY_TYPE_ONENET)
-    return await async_place_call(
-        call.hass,
-        entry,
-        OneNetCall(
-            call.data[ATTR_CALLER],
-            call.data[ATTR_CALLEE],
-            display=call.data.get(CONF_DISPLAY),
-            sponsor=call.data.get(CONF_SPONSOR),
-            notify_url=call.data.get(ATTR_NOTIFY_URL),
-        ),
-    )
+async def _async_place_call(call: ServiceCall) -> ServiceResponse:
+    return await async_place_call(_entry_for_call(call), call.service, call.data)
 
 
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions once, so automations validate before any entry is loaded."""
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_DIAL_EXTENSION,
-        _async_dial_extension,
-        schema=DIAL_EXTENSION_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_CLICK_TO_DIAL,
-        _async_click_to_dial,
-        schema=CLICK_TO_DIAL_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
+    for action, schema in SCHEMAS.items():
+        hass.services.async_register(
+            DOMAIN,
+            action,
+            _async_place_call,
+            schema=schema,
+            supports_response=SupportsResponse.OPTIONAL,
+        )

@@ -1,72 +1,49 @@
-"""OneNET's call-status callbacks: the webhook, its URL, and what a callback turns into."""
+"""An entry's webhook: registering it, the URL a provider can reach it at, reading what is posted."""
 
 from __future__ import annotations
 
-from http import HTTPStatus
-import json
+from collections.abc import Awaitable, Callable
 import logging
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Final
-import uuid
 
 from aiohttp import web
 from homeassistant.components import webhook
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.network import NoURLAvailableError
 
-from .api.onenet import OneNetClient
-from .api.onenet_callback import Callback, CallbackRefused, decode_callback, parse_callback
-from .const import (
-    CALL_STATES,
-    CONF_APP_ID,
-    CONF_CLOUDHOOK,
-    CONF_VERIFY_CALLBACKS,
-    DEFAULT_VERIFY_CALLBACKS,
-    DOMAIN,
-    EVENT_CALL_STATUS,
-    ISSUE_NO_EXTERNAL_URL,
-    STATE_UNKNOWN,
-    VERIFY_ENFORCE,
-    VERIFY_OFF,
-)
-
-if TYPE_CHECKING:
-    from .data import CallBridgeConfigEntry
+from .const import CONF_CLOUDHOOK, DOMAIN, ISSUE_NO_EXTERNAL_URL
 
 _LOGGER = logging.getLogger(__name__)
 
-MAX_BODY_BYTES: Final = 64 * 1024
+type Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 
-def signal_call_status(entry_id: str) -> str:
-    """Return the dispatcher signal that carries an entry's call-status events to its entities."""
-    return f"{DOMAIN}_{entry_id}_call_status"
+def async_register_webhook(
+    hass: HomeAssistant, entry: ConfigEntry, handle: Handler, *, local_only: bool
+) -> None:
+    """Pass what is posted to the entry's webhook to ``handle``, until the entry unloads."""
 
-
-def async_register_webhook(hass: HomeAssistant, entry: CallBridgeConfigEntry) -> None:
-    """Listen for the entry's callbacks until it unloads; OneNET posts from the internet."""
-
-    async def handle(hass: HomeAssistant, webhook_id: str, request: web.Request) -> web.Response:
-        return await _handle_callback(hass, entry, request)
+    async def handler(hass: HomeAssistant, webhook_id: str, request: web.Request) -> web.Response:
+        return await handle(request)
 
     webhook.async_register(
         hass,
         DOMAIN,
         entry.title,
         entry.data[CONF_WEBHOOK_ID],
-        handle,
-        local_only=False,
+        handler,
+        local_only=local_only,
         allowed_methods=["POST"],
     )
     entry.async_on_unload(lambda: webhook.async_unregister(hass, entry.data[CONF_WEBHOOK_ID]))
 
 
-async def async_callback_url(hass: HomeAssistant, entry: CallBridgeConfigEntry) -> str | None:
-    """Return the URL OneNET can reach for this entry; None, and a repair issue, if there is none."""
+async def async_callback_url(hass: HomeAssistant, entry: ConfigEntry) -> str | None:
+    """Return the URL a provider on the internet can reach this entry at; None, and a repair issue, if there is none."""
     url = await async_reachable_url(
         hass, entry.data[CONF_WEBHOOK_ID], entry.data.get(CONF_CLOUDHOOK, False)
     )
@@ -148,130 +125,17 @@ def display_url(hass: HomeAssistant, webhook_id: str, reachable_url: str | None)
         return webhook.async_generate_path(webhook_id)
 
 
-def envelope(code_no: str, code: str, message: str) -> dict[str, str]:
-    """Return OneNET's answer envelope."""
-    return {"request_id": uuid.uuid4().hex, "code_no": code_no, "code": code, "message": message}
-
-
-SUCCESS = ("000000", "OneNET_common_success", "调用成功")
-# The success answer, all but its request id: it is sent for nearly every callback.
-_SUCCESS_TEMPLATE = json.dumps(envelope(*SUCCESS) | {"request_id": "%s"}, ensure_ascii=False)
-
-
-def _success() -> web.Response:
-    return web.Response(text=_SUCCESS_TEMPLATE % uuid.uuid4().hex, content_type="application/json")
-
-
-async def _read_body(request: web.Request) -> bytes:
-    """Return the body (at once when its length is given, else in chunks); refuse it past the limit."""
-    too_large = CallbackRefused(
-        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-        "000005",
-        "onenet_common_invalidReqParams",
-        f"body larger than {MAX_BODY_BYTES} bytes",
-    )
+async def read_body(request: web.Request, limit: int) -> bytes | None:
+    """Return the body (at once when its length is given, else in chunks); None past ``limit``."""
     if request.content_length is not None:
-        if request.content_length > MAX_BODY_BYTES:
-            raise too_large
+        if request.content_length > limit:
+            return None
         return await request.read()  # as long as it says, which is within the limit
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.content.iter_chunked(8192):
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise too_large
+        if size > limit:
+            return None
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def event_data(entry: CallBridgeConfigEntry, callback: Callback) -> dict[str, Any]:
-    """Return the ``call_bridge_call_status`` event of a callback."""
-    return {
-        "entry_id": entry.entry_id,
-        "device_id": entry.runtime_data.device_id,
-        "call_id": callback.call_id,
-        "caller": callback.caller,
-        "callee": callback.callee,
-        "status": callback.status,
-        "state": CALL_STATES.get(callback.status, STATE_UNKNOWN),
-        "reason": callback.reason,
-        "call_duration": callback.call_duration,
-        "caller_call_duration": callback.caller_call_duration,
-        "report_date": callback.report_date,
-    }
-
-
-async def _handle_callback(
-    hass: HomeAssistant, entry: CallBridgeConfigEntry, request: web.Request
-) -> web.Response:
-    """Answer one callback; fire the event for a new, valid one about a call this entry placed.
-
-    Log lines name the entry and what was wrong, never a value from the body or the headers.
-    """
-    data = entry.runtime_data
-    report = data.callbacks
-    try:
-        callback = parse_callback(
-            decode_callback(await _read_body(request)), entry.data[CONF_APP_ID]
-        )
-    except CallbackRefused as refused:
-        report.count(
-            "refused",
-            logging.WARNING,
-            "%s: call-status callback refused (HTTP %s): %s",
-            entry.title,
-            int(refused.status),
-            refused.why,
-        )
-        return web.json_response(
-            envelope(refused.code_no, refused.code, refused.why), status=refused.status
-        )
-    verify = entry.options.get(CONF_VERIFY_CALLBACKS, DEFAULT_VERIFY_CALLBACKS)
-    client = data.client
-    assert isinstance(client, OneNetClient)  # only OneNET entries register a webhook
-    if verify != VERIFY_OFF and not client.verify_callback(
-        request.headers.get("Authorization", ""), callback.call_id, callback.status
-    ):
-        if verify == VERIFY_ENFORCE:
-            report.count(
-                "refused",
-                logging.WARNING,
-                "%s: call-status callback refused (HTTP 401): its Authorization header is not "
-                "signed with this entry's access key, or expired, or was used before",
-                entry.title,
-            )
-            return web.json_response(
-                envelope(
-                    "000015", "onenet_common_authorizationFailed", "Authorization header refused"
-                ),
-                status=HTTPStatus.UNAUTHORIZED,
-            )
-        report.count(
-            "unsigned",
-            logging.WARNING,
-            "%s: call-status callback without a valid Authorization header, accepted "
-            "(verify_callbacks is 'log')",
-            entry.title,
-        )
-    if not data.calls.was_placed(callback.call_id):
-        # Answered as a success all the same, so that OneNET does not send it again.
-        report.count(
-            "not_placed",
-            logging.INFO,
-            "%s: call-status callback about a call this entry did not place: no event",
-            entry.title,
-        )
-        return _success()
-    if not data.calls.first_delivery(callback.call_id, callback.status):
-        report.count("repeated", logging.DEBUG, "%s: repeated callback, no event", entry.title)
-        return _success()
-    report.counts["accepted"] += 1
-    event = event_data(entry, callback)
-    data.calls.record(
-        callback.call_id,
-        {key: event[key] for key in ("state", "reason", "call_duration", "caller", "callee")}
-        | {"updated": callback.report_date},
-    )
-    hass.bus.async_fire(EVENT_CALL_STATUS, event)
-    async_dispatcher_send(hass, signal_call_status(entry.entry_id), event)
-    return _success()

@@ -13,24 +13,22 @@ from aiohttp.test_utils import TestServer
 from hypothesis import given, strategies as st
 import pytest
 
-from custom_components.call_bridge.api.errors import (
-    ProviderConnectionError,
-    ProviderResponseError,
-)
-from custom_components.call_bridge.api.onenet import OneNetClient
-from custom_components.call_bridge.api.onenet_callback import (
-    MAX_LENGTHS,
+from custom_components.call_bridge.api.onenet import (
     CallbackRefused,
+    OneNetClient,
+    OneNetResponseError,
     decode_callback,
     parse_callback,
 )
-from custom_components.call_bridge.api.pbx import (
+from custom_components.call_bridge.api.onenet.callback import MAX_LENGTHS
+from custom_components.call_bridge.api.yeastar_s import (
     PbxClient,
-    decode_json,
-    decode_xml,
+    PbxConnectionError,
+    PbxResponseError,
     normalize_host,
     udp_source_address,
 )
+from custom_components.call_bridge.api.yeastar_s.codec import decode_json, decode_xml
 from simulator.onenet import OneNetState
 from simulator.pbx import PbxState
 
@@ -53,7 +51,7 @@ BILLION_LAUGHS_UTF16 = (
     ],
 )
 def test_hostile_xml_is_a_bad_answer(raw: bytes) -> None:
-    with pytest.raises(ProviderResponseError):
+    with pytest.raises(PbxResponseError):
         decode_xml(raw)
 
 
@@ -61,14 +59,14 @@ def test_hostile_xml_is_a_bad_answer(raw: bytes) -> None:
     "raw", [b"[" * 100000 + b"]" * 100000, b"\xff\xfe\x00\x00", b"\xc3\x28", b"1e999999"]
 )
 def test_hostile_json_is_a_bad_answer(raw: bytes) -> None:
-    with pytest.raises(ProviderResponseError):
+    with pytest.raises(PbxResponseError):
         decode_json(raw)
 
 
 @given(st.binary(max_size=300))
 def test_any_bytes_decode_to_an_answer_or_a_bad_answer(raw: bytes) -> None:
     for decode in (decode_json, decode_xml):
-        with contextlib.suppress(ProviderResponseError):
+        with contextlib.suppress(PbxResponseError):
             assert isinstance(decode(raw), dict)
 
 
@@ -146,13 +144,13 @@ async def test_an_answer_over_a_mebibyte_is_a_bad_answer(session: ClientSession)
         return web.json_response({"status": "Success", "pad": "x" * (1024 * 1024)})
 
     server = await serve(huge)
-    client = PbxClient(session, "127.0.0.1", port=server.port, token="t")
-    with pytest.raises(ProviderResponseError, match="1 MiB"):
+    client = PbxClient("127.0.0.1", session=session, port=server.port, token="t")
+    with pytest.raises(PbxResponseError, match="1 MiB"):
         await client.device_info()
     onenet = OneNetClient(
-        session, APP_ID, OneNetState.access_key, base_url=str(server.make_url(""))
+        APP_ID, OneNetState.access_key, session=session, base_url=str(server.make_url(""))
     )
-    with pytest.raises(ProviderResponseError, match="1 MiB"):
+    with pytest.raises(OneNetResponseError, match="1 MiB"):
         await onenet.check_credentials()
     await server.close()
 
@@ -163,9 +161,9 @@ async def test_onenet_success_with_an_error_status_is_a_bad_answer(session: Clie
 
     server = await serve(answer)
     client = OneNetClient(
-        session, APP_ID, OneNetState.access_key, base_url=str(server.make_url(""))
+        APP_ID, OneNetState.access_key, session=session, base_url=str(server.make_url(""))
     )
-    with pytest.raises(ProviderResponseError, match="HTTP 500 with a success code"):
+    with pytest.raises(OneNetResponseError, match="HTTP 500 with a success code"):
         await client.click_to_dial("8613800138000", "8613900139000", "02066240222")
     await server.close()
 
@@ -173,7 +171,9 @@ async def test_onenet_success_with_an_error_status_is_a_bad_answer(session: Clie
 async def test_every_pbx_request_carries_a_json_body(
     session: ClientSession, pbx_port: int, pbx_state: PbxState
 ) -> None:
-    client = PbxClient(session, "127.0.0.1", port=pbx_port, username="api", password="password")
+    client = PbxClient(
+        "127.0.0.1", session=session, port=pbx_port, username="api", password="password"
+    )
     await client.identify()
     await client.extensions()
     await client.heartbeat()
@@ -196,14 +196,19 @@ async def test_a_hanging_login_holds_every_request_to_the_timeout(session: Clien
 
     server = await serve(hang)
     client = PbxClient(
-        session, "127.0.0.1", port=server.port, username="u", password="p", request_timeout=0.3
+        "127.0.0.1",
+        session=session,
+        port=server.port,
+        username="u",
+        password="p",
+        request_timeout=0.3,
     )
     started = time.monotonic()
     results = await asyncio.gather(
         *(client.dial_extension("101", "102") for _ in range(5)), return_exceptions=True
     )
     assert time.monotonic() - started < 0.3 + 1
-    assert all(isinstance(result, ProviderConnectionError) for result in results)
+    assert all(isinstance(result, PbxConnectionError) for result in results)
     assert logins == 1  # the five requests shared one login
     await server.close()
 
@@ -214,7 +219,7 @@ async def test_a_date_header_that_is_no_date_is_ignored(session: ClientSession) 
 
     server = await serve(answer)
     client = OneNetClient(
-        session, APP_ID, OneNetState.access_key, base_url=str(server.make_url(""))
+        APP_ID, OneNetState.access_key, session=session, base_url=str(server.make_url(""))
     )
     await client.check_credentials()
     assert client.clock_offset == 0.0
@@ -234,7 +239,12 @@ async def test_logout_that_hangs_gives_up_within_the_timeout(session: ClientSess
 
     server = await serve(answer)
     client = PbxClient(
-        session, "127.0.0.1", port=server.port, username="u", password="p", request_timeout=0.2
+        "127.0.0.1",
+        session=session,
+        port=server.port,
+        username="u",
+        password="p",
+        request_timeout=0.2,
     )
     await client.heartbeat()
     started = time.monotonic()
@@ -251,14 +261,14 @@ async def test_the_heartbeat_finds_the_address_of_a_pbx_by_name(
         return [(socket.AF_INET, socket.SOCK_DGRAM, 17, "", ("127.0.0.1", port))]
 
     monkeypatch.setattr(asyncio.get_running_loop(), "getaddrinfo", resolve)
-    client = PbxClient(session, "pbx.lan", token="t")
+    client = PbxClient("pbx.lan", session=session, token="t")
     assert await client._source_address() == "127.0.0.1"
 
 
 async def test_a_pbx_name_that_does_not_resolve_sends_no_address(
     session: ClientSession, pbx_port: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = PbxClient(session, "pbx.invalid", port=pbx_port, token="t")
+    client = PbxClient("pbx.invalid", session=session, port=pbx_port, token="t")
 
     async def no_answer(*args: object, **kwargs: object) -> object:
         raise OSError("no such host")

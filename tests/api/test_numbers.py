@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, strategies as st
 import pytest
 
-from custom_components.call_bridge.api.errors import InvalidNumberError
-from custom_components.call_bridge.api.numbers import normalize_extension, normalize_phone_number
+from custom_components.call_bridge.api.onenet import InvalidPhoneNumberError, normalize_phone_number
+from custom_components.call_bridge.api.yeastar_s import InvalidExtensionError, normalize_extension
 
 
 @pytest.mark.parametrize(
@@ -54,7 +54,7 @@ def test_phone_numbers_typed_any_usual_way(typed: str, expected: str) -> None:
     ],
 )
 def test_phone_numbers_refused_with_a_reason(typed: str, reason: str) -> None:
-    with pytest.raises(InvalidNumberError, match=reason) as caught:
+    with pytest.raises(InvalidPhoneNumberError, match=reason) as caught:
         normalize_phone_number(typed)
     assert caught.value.number == typed
 
@@ -63,7 +63,7 @@ def test_phone_numbers_refused_with_a_reason(typed: str, reason: str) -> None:
 def test_any_text_is_a_number_in_ascii_digits_or_refused(typed: str) -> None:
     try:
         normalized = normalize_phone_number(typed)
-    except InvalidNumberError:
+    except InvalidPhoneNumberError:
         return
     assert normalized.isascii()
     assert normalized.isdigit()
@@ -81,7 +81,7 @@ def test_extensions(typed: str, expected: str) -> None:
 
 @pytest.mark.parametrize("typed", ["", "  ", "10a", "+101", "1" * 17, "١٠١", "10\u0000"])
 def test_extensions_refused(typed: str) -> None:
-    with pytest.raises(InvalidNumberError):
+    with pytest.raises(InvalidExtensionError):
         normalize_extension(typed)
 
 
@@ -89,7 +89,7 @@ def test_extensions_refused(typed: str) -> None:
 def test_any_text_is_an_extension_in_ascii_digits_or_refused(typed: str) -> None:
     try:
         extension = normalize_extension(typed)
-    except InvalidNumberError:
+    except InvalidExtensionError:
         return
     assert extension.isascii()
     assert extension.isdigit()

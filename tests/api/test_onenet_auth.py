@@ -6,8 +6,8 @@ from urllib.parse import quote
 
 import pytest
 
-from custom_components.call_bridge.api.errors import InvalidAccessKeyError
-from custom_components.call_bridge.api.onenet import (
+from custom_components.call_bridge.api.onenet import InvalidAccessKeyError
+from custom_components.call_bridge.api.onenet.auth import (
     CALLBACK_MAX_LIFETIME,
     CLOCK_SKEW,
     authorization,

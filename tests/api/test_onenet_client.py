@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
+import hmac
 import json
 import time
 
@@ -10,27 +13,69 @@ from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 import pytest
 
-from custom_components.call_bridge.api.errors import (
-    InvalidAccessKeyError,
-    OneNetAuthError,
-    OneNetRefusedError,
-    ProviderConnectionError,
-    ProviderResponseError,
-)
 from custom_components.call_bridge.api.onenet import (
     CODES,
-    REMEMBERED_HEADERS,
+    InvalidAccessKeyError,
+    OneNetAuthError,
     OneNetClient,
+    OneNetConnectionError,
+    OneNetRefusedError,
+    OneNetResponseError,
     authorization,
     decode_access_key,
 )
+from custom_components.call_bridge.api.onenet.client import REMEMBERED_HEADERS
 from simulator.onenet import OneNetState
 
 ACCESS_KEY = OneNetState.access_key
 
 
 def make_client(session: ClientSession, base_url: str, **kwargs: object) -> OneNetClient:
-    return OneNetClient(session, OneNetState.app_id, ACCESS_KEY, base_url=base_url, **kwargs)
+    return OneNetClient(
+        OneNetState.app_id, ACCESS_KEY, session=session, base_url=base_url, **kwargs
+    )
+
+
+def expected_authorization(et: int, method: str) -> str:
+    """Recompute the header from the access key, independently of the client's code."""
+    res = f"onenet_voice/{OneNetState.app_id}"
+    digest = {"md5": hashlib.md5, "sha1": hashlib.sha1, "sha256": hashlib.sha256}[method]
+    text = f"{et}\n{method}\n{res}\nv1".encode()
+    mac = base64.b64encode(hmac.new(base64.b64decode(ACCESS_KEY), text, digest).digest()).decode()
+    quoted = mac.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
+    return (
+        f"version=v1&res=onenet_voice%2F{OneNetState.app_id}&et={et}&method={method}&sign={quoted}"
+    )
+
+
+@pytest.mark.parametrize("method", ["sha1", "md5", "sha256"])
+async def test_each_request_is_signed_for_five_minutes(
+    session: ClientSession, onenet_url: str, onenet_state: OneNetState, method: str
+) -> None:
+    now = int(time.time())  # a whole second, so that the expiry is exactly five minutes on
+    client = make_client(session, onenet_url, sign_method=method, clock=lambda: now)
+    await client.click_to_dial("8613800138000", "075528000003", "02066240222")
+    [request] = onenet_state.requests
+    assert request["headers"]["Authorization"] == expected_authorization(now + 300, method)
+    assert request["headers"]["Accept"] == "application/json;charset=utf-8"
+    assert request["headers"]["User-Agent"] == "call-bridge-onenet/1.0"
+
+
+async def test_without_a_session_the_client_opens_and_closes_its_own(
+    onenet_url: str, onenet_state: OneNetState
+) -> None:
+    async with OneNetClient(OneNetState.app_id, ACCESS_KEY, base_url=onenet_url) as client:
+        await client.click_to_dial("8613800138000", "075528000003", "02066240222")
+        session = client._session
+        assert session is not None
+    assert session.closed
+    assert len(onenet_state.requests) == 1
+
+
+async def test_an_injected_session_is_left_open(session: ClientSession, onenet_url: str) -> None:
+    async with make_client(session, onenet_url) as client:
+        await client.click_to_dial("8613800138000", "075528000003", "02066240222")
+    assert not session.closed
 
 
 @pytest.mark.parametrize("method", ["sha1", "md5", "sha256"])
@@ -59,9 +104,9 @@ async def test_a_wrong_key_is_refused_by_the_simulator(
     session: ClientSession, onenet_url: str
 ) -> None:
     client = OneNetClient(
-        session,
         OneNetState.app_id,
         "bXlzZWNyZXRhY2Nlc3NrZXkxMjM0NTY3ODkwYWJjZA==",
+        session=session,
         base_url=onenet_url,
     )
     with pytest.raises(OneNetAuthError) as caught:
@@ -90,9 +135,9 @@ async def test_a_signature_refused_without_a_clock_offset_is_not_sent_again(
     session: ClientSession, onenet_url: str, onenet_state: OneNetState
 ) -> None:
     client = OneNetClient(
-        session,
         OneNetState.app_id,
         "bXlzZWNyZXRhY2Nlc3NrZXkxMjM0NTY3ODkwYWJjZA==",
+        session=session,
         base_url=onenet_url,
     )
     with pytest.raises(OneNetAuthError):
@@ -186,7 +231,7 @@ async def test_answers_that_are_not_the_api(
     session: ClientSession, status: int, body: str, message: str
 ) -> None:
     client, server = await canned(session, status, body)
-    with pytest.raises(ProviderResponseError, match=message):
+    with pytest.raises(OneNetResponseError, match=message):
         await client.click_to_dial("8613800138000", "8613900139000", "02066240222")
     await server.close()
 
@@ -195,7 +240,7 @@ async def test_success_without_data(session: ClientSession) -> None:
     client, server = await canned(session, 200, '{"code_no": "000000"}')
     result = await client.click_to_dial("8613800138000", "8613900139000", "02066240222")
     assert (result.call_id, result.request_id) == (None, None)
-    with pytest.raises(ProviderResponseError, match="without numbers"):
+    with pytest.raises(OneNetResponseError, match="without numbers"):
         await client.check_credentials()
     await server.close()
 
@@ -209,7 +254,7 @@ async def test_credential_check_raises_unexpected_refusals(session: ClientSessio
 
 async def test_unreachable_and_slow(session: ClientSession, closed_port: int) -> None:
     client = make_client(session, f"http://127.0.0.1:{closed_port}")
-    with pytest.raises(ProviderConnectionError, match="cannot reach OneNET"):
+    with pytest.raises(OneNetConnectionError, match="cannot reach OneNET"):
         await client.check_credentials()
 
     async def slow(request: web.Request) -> web.Response:
@@ -221,18 +266,18 @@ async def test_unreachable_and_slow(session: ClientSession, closed_port: int) ->
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     client = make_client(session, f"http://127.0.0.1:{server.port}", request_timeout=0.05)
-    with pytest.raises(ProviderConnectionError, match="within 0.05 s"):
+    with pytest.raises(OneNetConnectionError, match="within 0.05 s"):
         await client.check_credentials()
     await server.close()
 
 
 def test_a_malformed_key_fails_at_once(session: ClientSession) -> None:
     with pytest.raises(InvalidAccessKeyError):
-        OneNetClient(session, "app", "%%%")
+        OneNetClient("app", "%%%", session=session)
 
 
 def test_callback_verification_uses_the_key(session: ClientSession) -> None:
-    client = OneNetClient(session, OneNetState.app_id, ACCESS_KEY, clock=lambda: 1000.0)
+    client = OneNetClient(OneNetState.app_id, ACCESS_KEY, session=session, clock=lambda: 1000.0)
     assert client.res == f"onenet_voice/{OneNetState.app_id}"
     header = authorization(decode_access_key(ACCESS_KEY), et=1300, method="md5", res=client.res)
     assert client.verify_callback(header, "call-1", "Connected")
@@ -243,13 +288,13 @@ def test_callback_verification_uses_the_key(session: ClientSession) -> None:
 
 
 def test_no_header_the_client_sent_passes_as_a_callback_s(session: ClientSession) -> None:
-    client = OneNetClient(session, OneNetState.app_id, ACCESS_KEY, clock=lambda: 1000.0)
+    client = OneNetClient(OneNetState.app_id, ACCESS_KEY, session=session, clock=lambda: 1000.0)
     assert not client.verify_callback(client.authorization(), "call-1", "Connected")
 
 
 def test_replay_memory_is_bounded(session: ClientSession) -> None:
     now = [1000.0]
-    client = OneNetClient(session, OneNetState.app_id, ACCESS_KEY, clock=lambda: now[0])
+    client = OneNetClient(OneNetState.app_id, ACCESS_KEY, session=session, clock=lambda: now[0])
     key = decode_access_key(ACCESS_KEY)
     for et in range(1001, 1001 + REMEMBERED_HEADERS + 10):
         header = authorization(key, et=et, method="md5", res=client.res)

@@ -10,26 +10,25 @@ from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 import pytest
 
-from custom_components.call_bridge.api.errors import (
+from custom_components.call_bridge.api.yeastar_s import (
     PbxAuthError,
+    PbxClient,
+    PbxConnectionError,
     PbxLockedOutError,
     PbxRefusedError,
-    ProviderConnectionError,
-    ProviderResponseError,
+    PbxResponseError,
 )
-from custom_components.call_bridge.api.pbx import (
-    LOCKOUT_SECONDS,
-    PbxClient,
-    decode_xml,
-    encode_xml,
-)
+from custom_components.call_bridge.api.yeastar_s.codec import decode_xml, encode_xml
+from custom_components.call_bridge.api.yeastar_s.models import LOCKOUT_SECONDS
 from simulator.pbx import PbxState
 
 STATIC_TOKEN = "static-token-0123456789abcdef"
 
 
 def user_client(session: ClientSession, port: int, **kwargs: object) -> PbxClient:
-    return PbxClient(session, "127.0.0.1", port=port, username="api", password="password", **kwargs)
+    return PbxClient(
+        "127.0.0.1", session=session, port=port, username="api", password="password", **kwargs
+    )
 
 
 def paths(state: PbxState) -> list[str]:
@@ -39,18 +38,36 @@ def paths(state: PbxState) -> list[str]:
 async def test_dial_with_static_token_json(
     session: ClientSession, pbx_port: int, pbx_state: PbxState
 ) -> None:
-    client = PbxClient(session, "127.0.0.1", port=pbx_port, token=STATIC_TOKEN)
+    client = PbxClient("127.0.0.1", session=session, port=pbx_port, token=STATIC_TOKEN)
     assert await client.dial_extension("101", "102", autoanswer=True) is None
     [request] = pbx_state.requests
     assert request["path"] == "/api/v0.0.1/extension/dial_extension"
     assert request["query"] == {"token": STATIC_TOKEN, "type": "json"}
     assert request["content_type"] == "application/json; charset=utf-8"
+    assert request["user_agent"] == "call-bridge-yeastar-s/1.0"
     assert json.loads(request["body"]) == {"caller": "101", "callee": "102", "autoanswer": "yes"}
+
+
+async def test_without_a_session_the_client_opens_its_own_and_logs_out_at_the_end(
+    pbx_port: int, pbx_state: PbxState
+) -> None:
+    async with PbxClient("127.0.0.1", port=pbx_port, username="api", password="password") as client:
+        await client.dial_extension("101", "102")
+        session = client._session
+        assert session is not None
+    assert session.closed
+    assert paths(pbx_state) == ["login", "extension/dial_extension", "logout"]
+
+
+async def test_an_injected_session_is_left_open(session: ClientSession, pbx_port: int) -> None:
+    async with PbxClient("127.0.0.1", session=session, port=pbx_port, token=STATIC_TOKEN) as client:
+        await client.dial_extension("101", "102")
+    assert not session.closed
 
 
 async def test_dial_xml(session: ClientSession, pbx_port: int, pbx_state: PbxState) -> None:
     client = PbxClient(
-        session, "127.0.0.1", port=pbx_port, token=STATIC_TOKEN, payload_format="xml"
+        "127.0.0.1", session=session, port=pbx_port, token=STATIC_TOKEN, payload_format="xml"
     )
     await client.dial_extension("101", "102")
     [request] = pbx_state.requests
@@ -63,8 +80,10 @@ async def test_dial_xml(session: ClientSession, pbx_port: int, pbx_state: PbxSta
 
 
 async def test_xml_answers_parse_like_json(session: ClientSession, pbx_port: int) -> None:
-    xml = PbxClient(session, "127.0.0.1", port=pbx_port, token=STATIC_TOKEN, payload_format="xml")
-    plain = PbxClient(session, "127.0.0.1", port=pbx_port, token=STATIC_TOKEN)
+    xml = PbxClient(
+        "127.0.0.1", session=session, port=pbx_port, token=STATIC_TOKEN, payload_format="xml"
+    )
+    plain = PbxClient("127.0.0.1", session=session, port=pbx_port, token=STATIC_TOKEN)
     assert await xml.extensions() == await plain.extensions()
     assert await xml.device_info() == await plain.device_info()
     with pytest.raises(PbxRefusedError) as caught:
@@ -120,7 +139,9 @@ async def test_concurrent_requests_share_one_login(
 async def test_refused_login_is_never_repeated(
     session: ClientSession, pbx_port: int, pbx_state: PbxState
 ) -> None:
-    client = PbxClient(session, "127.0.0.1", port=pbx_port, username="api", password="wrong")
+    client = PbxClient(
+        "127.0.0.1", session=session, port=pbx_port, username="api", password="wrong"
+    )
     for _ in range(7):
         with pytest.raises(PbxAuthError) as caught:
             await client.dial_extension("101", "102")
@@ -132,7 +153,7 @@ async def test_refused_login_is_never_repeated(
 async def test_static_token_refusal_is_final(
     session: ClientSession, pbx_port: int, pbx_state: PbxState
 ) -> None:
-    client = PbxClient(session, "127.0.0.1", port=pbx_port, token="unknown-token")
+    client = PbxClient("127.0.0.1", session=session, port=pbx_port, token="unknown-token")
     with pytest.raises(PbxAuthError) as caught:
         await client.dial_extension("101", "102")
     assert caught.value.errno == "20004"
@@ -166,7 +187,7 @@ async def test_token_still_refused_after_fresh_login(
 async def test_refusals_carry_errno_and_meaning(
     session: ClientSession, pbx_port: int, caller: str, callee: str, errno: str, meaning: str
 ) -> None:
-    client = PbxClient(session, "127.0.0.1", port=pbx_port, token=STATIC_TOKEN)
+    client = PbxClient("127.0.0.1", session=session, port=pbx_port, token=STATIC_TOKEN)
     with pytest.raises(PbxRefusedError) as caught:
         await client.dial_extension(caller, callee)
     assert (caught.value.errno, caught.value.meaning) == (errno, meaning)
@@ -178,7 +199,7 @@ async def test_yeastar_returns_a_call_id(
 ) -> None:
     pbx_state.api_version = "v1.1.0"
     client = PbxClient(
-        session, "127.0.0.1", port=pbx_port, token=STATIC_TOKEN, api_version="v1.1.0"
+        "127.0.0.1", session=session, port=pbx_port, token=STATIC_TOKEN, api_version="v1.1.0"
     )
     assert client.manufacturer == "Yeastar"
     assert await client.dial_extension("101", "102") is not None
@@ -188,13 +209,13 @@ async def test_identify_falls_back_to_the_extension_list(
     session: ClientSession, pbx_port: int, pbx_state: PbxState
 ) -> None:
     pbx_state.has_deviceinfo = False
-    client = PbxClient(session, "127.0.0.1", port=pbx_port, token=STATIC_TOKEN)
+    client = PbxClient("127.0.0.1", session=session, port=pbx_port, token=STATIC_TOKEN)
     assert await client.identify() is None
     assert paths(pbx_state) == ["deviceinfo/query", "extensionlist/query"]
 
 
 async def test_identify_does_not_hide_auth_errors(session: ClientSession, pbx_port: int) -> None:
-    client = PbxClient(session, "127.0.0.1", port=pbx_port, token="nope")
+    client = PbxClient("127.0.0.1", session=session, port=pbx_port, token="nope")
     with pytest.raises(PbxAuthError):
         await client.identify()
 
@@ -202,7 +223,7 @@ async def test_identify_does_not_hide_auth_errors(session: ClientSession, pbx_po
 async def test_logout_only_ends_sessions_it_started(
     session: ClientSession, pbx_port: int, pbx_state: PbxState
 ) -> None:
-    static = PbxClient(session, "127.0.0.1", port=pbx_port, token=STATIC_TOKEN)
+    static = PbxClient("127.0.0.1", session=session, port=pbx_port, token=STATIC_TOKEN)
     await static.logout()
     user = user_client(session, pbx_port)
     await user.logout()  # never logged in: nothing to end
@@ -213,8 +234,8 @@ async def test_logout_only_ends_sessions_it_started(
 
 
 async def test_unreachable_pbx(session: ClientSession, closed_port: int) -> None:
-    client = PbxClient(session, "127.0.0.1", port=closed_port, token=STATIC_TOKEN)
-    with pytest.raises(ProviderConnectionError) as caught:
+    client = PbxClient("127.0.0.1", session=session, port=closed_port, token=STATIC_TOKEN)
+    with pytest.raises(PbxConnectionError) as caught:
         await client.dial_extension("101", "102")
     assert STATIC_TOKEN not in str(caught.value)
     assert caught.value.__cause__ is None
@@ -245,9 +266,9 @@ async def test_slow_pbx_times_out(session: ClientSession) -> None:
 
     server = await serve(slow)
     client = PbxClient(
-        session, "127.0.0.1", port=server.port, token=STATIC_TOKEN, request_timeout=0.05
+        "127.0.0.1", session=session, port=server.port, token=STATIC_TOKEN, request_timeout=0.05
     )
-    with pytest.raises(ProviderConnectionError, match="did not answer within 0.05 s"):
+    with pytest.raises(PbxConnectionError, match="did not answer within 0.05 s"):
         await client.dial_extension("101", "102")
     await server.close()
 
@@ -269,8 +290,8 @@ async def test_answers_that_are_not_the_api(
         return web.Response(status=status, text=body)
 
     server = await serve(answer)
-    client = PbxClient(session, "127.0.0.1", port=server.port, token=STATIC_TOKEN)
-    with pytest.raises(ProviderResponseError, match=message):
+    client = PbxClient("127.0.0.1", session=session, port=server.port, token=STATIC_TOKEN)
+    with pytest.raises(PbxResponseError, match=message):
         await client.device_info()
     await server.close()
 
@@ -280,8 +301,8 @@ async def test_login_answer_without_token(session: ClientSession) -> None:
         return web.json_response({"status": "Success"})
 
     server = await serve(answer)
-    client = PbxClient(session, "127.0.0.1", port=server.port, username="api", password="x")
-    with pytest.raises(ProviderResponseError, match="without a token"):
+    client = PbxClient("127.0.0.1", session=session, port=server.port, username="api", password="x")
+    with pytest.raises(PbxResponseError, match="without a token"):
         await client.heartbeat()
     await server.close()
 
@@ -291,8 +312,8 @@ async def test_extension_list_must_be_a_list(session: ClientSession) -> None:
         return web.json_response({"status": "Success", "extlist": "none"})
 
     server = await serve(answer)
-    client = PbxClient(session, "127.0.0.1", port=server.port, token=STATIC_TOKEN)
-    with pytest.raises(ProviderResponseError, match="without extlist"):
+    client = PbxClient("127.0.0.1", session=session, port=server.port, token=STATIC_TOKEN)
+    with pytest.raises(PbxResponseError, match="without extlist"):
         await client.extensions()
     await server.close()
 
@@ -311,7 +332,7 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
     ],
 )
 def test_unsafe_or_broken_xml_is_refused(raw: bytes, message: str) -> None:
-    with pytest.raises(ProviderResponseError, match=message):
+    with pytest.raises(PbxResponseError, match=message):
         decode_xml(raw)
 
 
@@ -335,7 +356,7 @@ def test_exactly_one_way_to_authenticate(
     session: ClientSession, credentials: dict[str, str]
 ) -> None:
     with pytest.raises(ValueError, match="token|password"):
-        PbxClient(session, "127.0.0.1", **credentials)
+        PbxClient("127.0.0.1", session=session, **credentials)
 
 
 async def test_a_lockout_is_waited_out_without_logging_in(

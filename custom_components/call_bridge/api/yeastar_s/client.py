@@ -1,198 +1,53 @@
-"""Client for the HTTP API of OpenVox UC (``/api/v0.0.1/``) and Yeastar S-Series (``/api/v1.1.0/``) PBXs."""
+"""Client of the HTTP API of OpenVox UC (``/api/v0.0.1/``) and Yeastar S-Series (``/api/v1.1.0/``) PBXs.
+
+OpenVox's API derives from Yeastar's S-Series one: the same requests, answers and errnos.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 import hashlib
 import ipaddress
 import json
 import logging
-import re
 import socket
 import time
-from typing import Any, Final, Literal
-from xml.etree.ElementTree import Element, ParseError
-from xml.sax.saxutils import escape
+from types import TracebackType
+from typing import Any, Final, Self
 
 import aiohttp
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring as parse_xml
 from yarl import URL
 
-from .answers import read_answer
+from ..common import read_answer
+from .codec import decode_json, decode_xml, encode_xml
 from .errors import (
     PbxAuthError,
+    PbxConnectionError,
     PbxLockedOutError,
     PbxLoginRefusedError,
     PbxRefusedError,
-    ProviderConnectionError,
-    ProviderResponseError,
+    PbxResponseError,
+)
+from .models import (
+    DEFAULT_API_VERSION,
+    DEFAULT_PAYLOAD_FORMAT,
+    DEFAULT_PORT,
+    LOCKOUT_SECONDS,
+    MANUFACTURERS,
+    REPORT_PORT,
+    TOKEN_ERRNOS,
+    ApiVersion,
+    PayloadFormat,
+    PbxDeviceInfo,
+    PbxExtension,
+    refusal,
 )
 
 _LOGGER = logging.getLogger(__name__)
 
-type ApiVersion = Literal["v0.0.1", "v1.1.0"]
-type PayloadFormat = Literal["json", "xml"]
-
-DEFAULT_PORT: Final = 9011
 DEFAULT_TIMEOUT: Final = 10.0
-# Login and heartbeat require a report port. Call Bridge does not listen to PBX reports; the documented
-# default report port is harmless (the PBX only tries to post reports there).
-REPORT_PORT: Final = "8260"
-
-# Yeastar's table (the only one published; OpenVox has none), plus the login answer of OpenVox's example.
-ERRNO_MEANINGS: Final[dict[str, str]] = {
-    "10002": "unsupported XML data packet format",
-    "10003": "unsupported API request",
-    "10004": "a required parameter is blank",
-    "10006": "the extension does not exist",
-    "10007": "the call does not exist",
-    "10008": "the extension is not idle (busy)",
-    "10009": "the extension does not allow being monitored",
-    "10010": "the monitor mode does not match",
-    "10011": "the called number does not exist",
-    "10012": "the IVR does not exist",
-    "10013": "the queue does not exist",
-    "10014": "the ring group does not exist",
-    "10015": "the call is not connected",
-    "10016": "accepting or refusing the call timed out",
-    "10017": "extension configuration failed",
-    "10018": "IVR configuration failed",
-    "10019": "queue configuration failed",
-    "10020": "adding or modifying the alarm failed",
-    "10021": "the alarm does not exist",
-    "10022": "the alarm already exists",
-    "10023": "the audio file does not exist",
-    "10024": "the extension has no outbound-call permission",
-    "10025": "configuration applied too frequently",
-    "10026": "the GSM module name does not exist",
-    "10027": "the GSM module is busy or none is idle",
-    "10028": "the number cannot be blank",
-    "10029": "opening the SMS file failed",
-    "10030": "the SMS content is blank",
-    "10031": "the callee number does not meet the requirements",
-    "10032": "wrong password",
-    "10033": "saving the extension's outbound-route settings failed",
-    "20000": "only JSON format is supported",
-    "20001": "only POST is supported",
-    "20002": "login failed: this client is locked out",
-    "20003": "login failed: invalid username or password",
-    "20004": "no such token",
-    "20005": "the token is blank",
-    "20006": "the token timed out",
-    "20007": "the data is blank",
-    "20008": "wrong port",
-    "20009": "the request is blank",
-    "20010": "sending the request to the API service failed",
-    "20011": "the heartbeat configuration request failed",
-    "20012": "the recording file does not exist",
-    "20013": "wrong captcha",
-    "20014": "the recording file was deleted",
-    "30001": "API code error",
-    "30003": "the API service refused the login",
-}
-# The token is gone (expired, or the PBX restarted): no request was carried out, a fresh login may help.
-TOKEN_ERRNOS: Final = frozenset({"20004", "20005", "20006"})
-AUTH_ERRNOS: Final = TOKEN_ERRNOS | {"20003"}
-LOCKED_OUT_ERRNO: Final = "20002"
-# Five failed logins lock the address out for ten minutes (pbx-api 1.1); no login is tried meanwhile.
-LOCKOUT_MINUTES: Final = 10
-LOCKOUT_SECONDS: Final = LOCKOUT_MINUTES * 60.0
-# An answer nested deeper than this is not one the PBX's API gives.
-MAX_ANSWER_DEPTH: Final = 32
-# A host name of DNS labels (letters, digits, hyphens; underscores are found on LANs).
-_HOST_NAME: Final = re.compile(
-    r"(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_-]{1,63})*\.?"
-)
-MANUFACTURERS: Final[dict[str, str]] = {"v0.0.1": "OpenVox", "v1.1.0": "Yeastar"}
-
-
-@dataclass(frozen=True, slots=True)
-class PbxDeviceInfo:
-    """What ``deviceinfo/query`` tells about the PBX."""
-
-    model: str | None
-    serial: str | None
-    hardware_version: str | None
-    firmware_version: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class PbxExtension:
-    """One row of ``extensionlist/query``."""
-
-    number: str
-    status: str | None
-    kind: str | None
-
-
-def refusal(errno: str) -> PbxRefusedError:
-    """Return the typed exception for a ``Failed`` answer with this errno."""
-    meaning = ERRNO_MEANINGS.get(errno, "undocumented error")
-    if errno == LOCKED_OUT_ERRNO:
-        return PbxLockedOutError(errno, meaning)
-    error_type = PbxAuthError if errno in AUTH_ERRNOS else PbxRefusedError
-    return error_type(errno, meaning)
-
-
-def encode_xml(fields: dict[str, str]) -> bytes:
-    """Encode a request body the way the PBX's ``type=xml`` examples show it."""
-    elements = "".join(f"<{name}>{escape(value)}</{name}>" for name, value in fields.items())
-    return f'<?xml version="1.0" encoding="UTF-8" ?><xml>{elements}</xml>'.encode()
-
-
-def decode_xml(raw: bytes) -> dict[str, Any]:
-    """Decode an XML answer into the same shape as its JSON twin.
-
-    ``defusedxml`` refuses document type declarations, in whatever encoding they come: PBX answers
-    never need one, and entity-expansion attacks ("billion laughs") are built from them.
-    """
-    try:
-        root = parse_xml(raw, forbid_dtd=True)
-    except DefusedXmlException:
-        raise ProviderResponseError(
-            "the PBX answered XML with a document type declaration"
-        ) from None
-    except (ParseError, ValueError, LookupError) as err:  # LookupError: an unknown encoding
-        raise ProviderResponseError(f"the PBX answered malformed XML: {err}") from None
-    value = _xml_value(root, 0)
-    if not isinstance(value, dict):
-        raise ProviderResponseError("the PBX answered XML without fields")
-    return value
-
-
-def _xml_value(element: Element, depth: int) -> Any:
-    if depth > MAX_ANSWER_DEPTH:
-        raise ProviderResponseError("the PBX answered XML nested deeper than its API does")
-    children = list(element)
-    if not children:
-        return (element.text or "").strip()
-    if all(child.tag == "item" for child in children):
-        return [_xml_value(child, depth + 1) for child in children]
-    fields: dict[str, Any] = {}
-    for child in children:
-        value = _xml_value(child, depth + 1)
-        if child.tag in fields:
-            previous = fields[child.tag]
-            fields[child.tag] = (
-                [*previous, value] if isinstance(previous, list) else [previous, value]
-            )
-        else:
-            fields[child.tag] = value
-    return fields
-
-
-def decode_json(raw: bytes) -> dict[str, Any]:
-    """Decode a JSON answer that must be an object."""
-    try:
-        value = json.loads(raw)
-    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
-        raise ProviderResponseError("the PBX answered something that is not JSON") from None
-    if not isinstance(value, dict):
-        raise ProviderResponseError("the PBX answered JSON that is not an object")
-    return value
+USER_AGENT: Final = "call-bridge-yeastar-s/1.0"
 
 
 def _text(value: Any) -> str | None:
@@ -212,13 +67,13 @@ class PbxClient:
 
     def __init__(
         self,
-        session: aiohttp.ClientSession,
         host: str,
         *,
+        session: aiohttp.ClientSession | None = None,
         port: int = DEFAULT_PORT,
         use_ssl: bool = False,
-        api_version: ApiVersion = "v0.0.1",
-        payload_format: PayloadFormat = "json",
+        api_version: ApiVersion = DEFAULT_API_VERSION,
+        payload_format: PayloadFormat = DEFAULT_PAYLOAD_FORMAT,
         token: str | None = None,
         username: str | None = None,
         password: str | None = None,
@@ -228,7 +83,8 @@ class PbxClient:
     ) -> None:
         """Keep the connection settings; nothing is sent before the first request.
 
-        ``source_address`` finds the local address on the route to an IP address (the heartbeat
+        Without a ``session`` the client opens its own at the first request, and closes it in
+        ``close`` (or at the end of ``async with``). ``source_address`` finds the local address on the route to an IP address (the heartbeat
         tells it to the PBX); by default a connected UDP socket tells it.
         """
         if (token is None) == (username is None and password is None):
@@ -236,6 +92,7 @@ class PbxClient:
         if token is None and (username is None or password is None):
             raise ValueError("a username needs a password")
         self._session = session
+        self._owns_session = session is None
         self._host = host
         self._port = port
         self._scheme = "https" if use_ssl else "http"
@@ -283,7 +140,7 @@ class PbxClient:
             return await self.device_info()
         except (PbxAuthError, PbxLockedOutError):
             raise
-        except (PbxRefusedError, ProviderResponseError) as err:
+        except (PbxRefusedError, PbxResponseError) as err:
             _LOGGER.debug("deviceinfo/query failed (%s), trying extensionlist/query", err)
         await self.extensions()
         return None
@@ -293,7 +150,7 @@ class PbxClient:
         answer = await self._request("deviceinfo/query")
         info = answer.get("deviceinfo")
         if not isinstance(info, dict):
-            raise ProviderResponseError("the PBX answered deviceinfo/query without deviceinfo")
+            raise PbxResponseError("the PBX answered deviceinfo/query without deviceinfo")
         return PbxDeviceInfo(
             model=_text(info.get("devicename")),
             serial=_text(info.get("sn")),
@@ -306,7 +163,7 @@ class PbxClient:
         answer = await self._request("extensionlist/query")
         rows = answer.get("extlist", [])
         if not isinstance(rows, list):
-            raise ProviderResponseError("the PBX answered extensionlist/query without extlist")
+            raise PbxResponseError("the PBX answered extensionlist/query without extlist")
         return [
             PbxExtension(
                 number=str(row["extnumber"]),
@@ -351,8 +208,28 @@ class PbxClient:
                 await self._post("logout", {}, token=token)
         except TimeoutError:
             _LOGGER.debug("Logout timed out, the token expires by itself")
-        except (ProviderConnectionError, ProviderResponseError, PbxRefusedError) as err:
+        except (PbxConnectionError, PbxResponseError, PbxRefusedError) as err:
             _LOGGER.debug("Logout failed, the token expires by itself: %s", err)
+
+    async def close(self) -> None:
+        """End the session this client logged in, and close the HTTP session it opened."""
+        await self.logout()
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def __aenter__(self) -> Self:
+        """Use the client in ``async with``; it is closed at the end."""
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the client."""
+        await self.close()
 
     async def _source_address(self) -> str | None:
         """Return the local address on the route to the PBX, or None when there is none."""
@@ -377,8 +254,8 @@ class PbxClient:
         except TimeoutError:
             raise self._no_answer("") from None
 
-    def _no_answer(self, what: str) -> ProviderConnectionError:
-        return ProviderConnectionError(
+    def _no_answer(self, what: str) -> PbxConnectionError:
+        return PbxConnectionError(
             f"the PBX at {self._host}:{self._port} did not answer {what}"
             f"within {self.request_timeout:g} s"
         )
@@ -445,7 +322,7 @@ class PbxClient:
             raise self._login_refusal from None
         token = _text(answer.get("token"))
         if token is None:
-            raise ProviderResponseError("the PBX answered the login without a token")
+            raise PbxResponseError("the PBX answered the login without a token")
         return token
 
     async def _post(
@@ -463,30 +340,35 @@ class PbxClient:
         )
         # Every request carries a body, so that no HTTP library sends application/octet-stream
         # (errno 20000: "only JSON").
+        headers = {"User-Agent": USER_AGENT}
         if self._payload_format == "xml":
             data = encode_xml(fields)
-            headers = {"Content-Type": "application/xml; charset=utf-8"}
+            headers["Content-Type"] = "application/xml; charset=utf-8"
         else:
             data = json.dumps(fields).encode()
-            headers = {"Content-Type": "application/json; charset=utf-8"}
+            headers["Content-Type"] = "application/json; charset=utf-8"
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
         _LOGGER.debug("POST %s to %s:%s", path, self._host, self._port)
         try:
             async with self._session.post(url, data=data, headers=headers) as response:
                 status = response.status
-                raw = await read_answer(response, f"the PBX at {self._host}:{self._port}")
+                raw = await read_answer(response)
         except aiohttp.ClientError as err:
             # Not chained: aiohttp's exceptions carry the URL, and with it the token.
-            raise ProviderConnectionError(
+            raise PbxConnectionError(
                 f"cannot reach the PBX at {self._host}:{self._port} ({type(err).__name__})"
             ) from None
+        if raw is None:
+            raise PbxResponseError(f"the PBX answered {path} with more than 1 MiB")
         if status != 200:
-            raise ProviderResponseError(f"the PBX answered {path} with HTTP {status}")
+            raise PbxResponseError(f"the PBX answered {path} with HTTP {status}")
         answer = decode_xml(raw) if self._payload_format == "xml" else decode_json(raw)
         if answer.get("status") == "Success":
             return answer
         if answer.get("status") == "Failed":
             raise refusal(str(answer.get("errno", "")))
-        raise ProviderResponseError(f"the PBX answered {path} without a status")
+        raise PbxResponseError(f"the PBX answered {path} without a status")
 
 
 async def udp_source_address(target: str) -> str | None:
@@ -499,40 +381,3 @@ async def udp_source_address(target: str) -> str | None:
     except OSError as err:
         _LOGGER.debug("No route to %s (%s)", target, err)
         return None
-
-
-def normalize_host(typed: str) -> tuple[str, int | None, bool | None]:
-    """Return (host, port, ssl) from a host as people type it; raise ValueError if it is none.
-
-    "192.168.1.20", " pbx.lan ", "http://pbx:9011/", "https://pbx", "[fd00::1]:9011" and "::1" are
-    understood; the port and the scheme, when typed, override the form's.
-    """
-    text = typed.strip()
-    ssl: bool | None = None
-    for scheme, secure in (("http://", False), ("https://", True)):
-        if text.lower().startswith(scheme):
-            text, ssl = text[len(scheme) :], secure
-    text = text.split("/", 1)[0]
-    port: int | None = None
-    if text.startswith("["):  # [IPv6] or [IPv6]:port
-        address, bracket, rest = text[1:].partition("]")
-        if not bracket:
-            raise ValueError(typed)
-        if rest:
-            if not rest.startswith(":") or not rest[1:].isdigit():
-                raise ValueError(typed)
-            port = int(rest[1:])
-        text = address
-    elif text.count(":") == 1:
-        text, _, digits = text.partition(":")
-        if not digits.isdigit():
-            raise ValueError(typed)
-        port = int(digits)
-    if port is not None and not 0 < port < 65536:
-        raise ValueError(typed)
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        if not _HOST_NAME.fullmatch(text):
-            raise ValueError(typed) from None
-    return text, port, ssl

@@ -13,6 +13,9 @@ from http import HTTPStatus
 import json
 import re
 from typing import Any, Final
+import uuid
+
+from .models import SUCCESS_CODE
 
 # Documented maximum lengths (section 3.2).
 MAX_LENGTHS: Final = {
@@ -23,6 +26,10 @@ MAX_LENGTHS: Final = {
     "status": 16,
     "reason": 16,
 }
+# The statuses a call goes through, in order (section 3.2).
+CALL_STATUSES: Final = ("CallingCaller", "CallingCallee", "Connected", "Disconnected")
+# No callback is anywhere near this long.
+MAX_BODY_BYTES: Final = 64 * 1024
 # A call lasts less than a week; anything longer is not a duration OneNET means.
 MAX_DURATION: Final = 7 * 24 * 3600
 _DURATION = re.compile(r"[0-9]{1,7}")
@@ -39,6 +46,41 @@ class CallbackRefused(Exception):  # noqa: N818 - it is a refusal, answered as O
         self.code_no = code_no
         self.code = code
         self.why = why
+
+    def answer(self) -> dict[str, str]:
+        """Return OneNET's envelope for this refusal."""
+        return answer(self.code_no, self.code, self.why)
+
+
+def answer(code_no: str, code: str, message: str) -> dict[str, str]:
+    """Return OneNET's answer envelope, with a request id of its own."""
+    return {"request_id": uuid.uuid4().hex, "code_no": code_no, "code": code, "message": message}
+
+
+# The success answer, all but its request id: it is sent for nearly every callback.
+_SUCCESS_ANSWER: Final = json.dumps(
+    answer(SUCCESS_CODE, "OneNET_common_success", "调用成功") | {"request_id": "%s"},
+    ensure_ascii=False,
+)
+
+
+def success_answer() -> str:
+    """Return the JSON text that tells OneNET a callback was received."""
+    return _SUCCESS_ANSWER % uuid.uuid4().hex
+
+
+TOO_LARGE: Final = CallbackRefused(
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    "000005",
+    "onenet_common_invalidReqParams",
+    f"body larger than {MAX_BODY_BYTES} bytes",
+)
+AUTHORIZATION_REFUSED: Final = CallbackRefused(
+    HTTPStatus.UNAUTHORIZED,
+    "000015",
+    "onenet_common_authorizationFailed",
+    "Authorization header refused",
+)
 
 
 @dataclass(frozen=True, slots=True)

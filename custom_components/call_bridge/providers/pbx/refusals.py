@@ -14,7 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 from homeassistant.util.hass_dict import HassKey
 
-from .const import DOMAIN
+from ...const import DOMAIN
 
 STORAGE_VERSION = 1
 # Fingerprints (digests of address, user and password) of refused logins; the oldest go first.

@@ -1,0 +1,75 @@
+"""The data of OneNET's voice API: its codes, its defaults and what its answers describe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from .errors import OneNetAuthError, OneNetRefusedError
+
+type SignMethod = Literal["sha1", "md5", "sha256"]
+
+DEFAULT_BASE_URL: Final = "https://voice.heclouds.com:8002"
+SIGN_METHODS: Final[tuple[SignMethod, ...]] = ("sha1", "md5", "sha256")
+DEFAULT_SIGN_METHOD: Final[SignMethod] = "sha1"
+SUCCESS_CODE: Final = "000000"
+
+
+@dataclass(frozen=True, slots=True)
+class OneNetCode:
+    """A documented ``code_no``: its symbolic code and meaning."""
+
+    code: str
+    meaning: str
+    retryable: bool = False
+    auth: bool = False
+
+
+CODES: Final[dict[str, OneNetCode]] = {
+    "000111": OneNetCode("onenet_common_systemException", "system exception, retry later", True),
+    "000001": OneNetCode("onenet_common_systemBusy", "system busy, retry later", True),
+    "000002": OneNetCode("onenet_common_authException", "authentication failed", auth=True),
+    "000004": OneNetCode("onenet_common_invalidParams", "invalid parameter"),
+    "000005": OneNetCode("onenet_common_invalidReqParams", "invalid request parameter"),
+    "000006": OneNetCode("onenet_common_paramNullException", "a required parameter is missing"),
+    "000012": OneNetCode("onenet_common_JsonException", "invalid JSON"),
+    "000014": OneNetCode(
+        "onenet_common_authorizationIsNull", "the Authorization header is empty", auth=True
+    ),
+    "000015": OneNetCode(
+        "onenet_common_authorizationFailed",
+        "authorization failed (signature, or a clock past the expiry)",
+        auth=True,
+    ),
+    "001001": OneNetCode("onenet_iaepVoice_callIdNotExist", "the call id does not exist"),
+    "001005": OneNetCode("onenet_iaepVoice_NumberFormatRrror", "bad number format"),
+    "001008": OneNetCode(
+        "onenet_iaepVoice_BusinessNumberMismatch",
+        "the business number (sponsor/display) mismatches",
+    ),
+    "001009": OneNetCode(
+        "onenet_iaepVoice_NotOpenTheBusiness", "the account has not subscribed to this service"
+    ),
+    "001010": OneNetCode(
+        "onenet_iaepVoice_TheBusinessIsClosed", "the account's service is closed or suspended"
+    ),
+}
+# Answers to a request that lacks its numbers: they prove that the signature was accepted.
+PARAMETER_CODES: Final = frozenset({"000004", "000005", "000006"})
+
+
+@dataclass(frozen=True, slots=True)
+class DialResult:
+    """OneNET's answer to a click-to-dial request."""
+
+    call_id: str | None
+    request_id: str | None
+
+
+def refusal(code_no: str, code: str | None) -> OneNetRefusedError:
+    """Return the typed exception for an answer with this ``code_no``."""
+    known = CODES.get(code_no)
+    if known is None:
+        return OneNetRefusedError(code_no, code or "unknown", "undocumented code", retryable=False)
+    error_type = OneNetAuthError if known.auth else OneNetRefusedError
+    return error_type(code_no, known.code, known.meaning, retryable=known.retryable)

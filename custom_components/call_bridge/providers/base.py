@@ -1,0 +1,214 @@
+"""What every provider is: the runtime data of one entry, and what the shared call path asks of it."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
+import logging
+from typing import Any, ClassVar, Protocol, Self
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import Platform
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.storage import Store
+import voluptuous as vol
+
+from ..const import DOMAIN
+from ..cooldown import CallGate
+from ..data import Availability, CallbackReport, CallLog
+
+_LOGGER = logging.getLogger(__package__)
+
+
+class PreparedCall(Hashable, Protocol):
+    """A call in the provider's own terms, numbers checked; equal calls are identical calls."""
+
+    @property
+    def caller(self) -> str:
+        """Who is called first."""
+
+    @property
+    def callee(self) -> str:
+        """Who the caller is put through to."""
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """What a provider tells of a call it placed: the call id, and what else its response carries."""
+
+    call_id: str | None
+    details: Mapping[str, str | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FlowSteps:
+    """The config flow's steps of one provider (its user step is named after its entry type)."""
+
+    reauth: str
+    reconfigure: str
+    options: str
+
+
+def calls_store(hass: HomeAssistant, entry: ConfigEntry) -> Store[dict[str, Any]]:
+    """Return where an entry keeps the calls it placed, so that their reports count after a restart."""
+    return Store(hass, 1, f"{DOMAIN}.{entry.entry_id}.calls", private=True)
+
+
+def validated(value: str, normalize: Callable[[str], str], translation_key: str) -> str:
+    """Return ``value`` in the provider's form, or raise the translated validation error."""
+    try:
+        return normalize(value)
+    except ValueError:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key=translation_key,
+            translation_placeholders={"number": value},
+        ) from None
+
+
+class Provider[CallT: PreparedCall](ABC):
+    """One entry's backend: its client, what it can do, and how its calls are placed.
+
+    A provider is the entry's ``runtime_data``. The shared path (``calls.py``) asks it to prepare
+    a call from an action's fields and to place it; it never asks which provider it has.
+    """
+
+    entry_type: ClassVar[str]
+    platforms: ClassVar[tuple[Platform, ...]]
+    # The actions it carries out, and the one its call presets run.
+    actions: ClassVar[frozenset[str]]
+    preset_action: ClassVar[str]
+    # The response of a call it did not place (held back by the cooldown).
+    nothing_placed: ClassVar[Placed]
+    flow_steps: ClassVar[FlowSteps]
+    # Entry data that diagnostics never show.
+    secrets: ClassVar[frozenset[str]]
+
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry[Any], device_id: str) -> None:
+        """Start with no call placed and none held back."""
+        self.hass = hass
+        self.entry = entry
+        self.device_id = device_id
+        self.gate = CallGate()
+        self.calls = CallLog()
+        self.callbacks = CallbackReport(_LOGGER)
+        self._availability = Availability(entry.title)
+        self._calls_store = calls_store(hass, entry)
+
+    @classmethod
+    @abstractmethod
+    async def async_setup(cls, hass: HomeAssistant, entry: ConfigEntry[Any]) -> Self:
+        """Connect to the provider; raise ConfigEntryNotReady or ConfigEntryAuthFailed."""
+
+    async def async_start(self) -> None:
+        """Take back the calls placed before a reload or a restart; save them when the entry goes."""
+        self.calls.restore(await self._calls_store.async_load())
+        # Saved at once at unload: the next setup (a reload) reads it back.
+        self.entry.async_on_unload(lambda: self._calls_store.async_save(self.calls.stored()))
+
+    async def async_unload(self) -> None:  # noqa: B027 - a provider may hold nothing
+        """Release what the provider holds once its entities are gone."""
+
+    @classmethod
+    async def async_remove(cls, hass: HomeAssistant, entry: ConfigEntry) -> None:
+        """Delete what a removed entry left outside itself."""
+        await calls_store(hass, entry).async_remove()
+
+    @classmethod
+    @abstractmethod
+    def preset_fields(cls) -> dict[vol.Marker, Any]:
+        """Return the fields of a call preset besides its name: the preset action's fields."""
+
+    @classmethod
+    @abstractmethod
+    def preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
+        """Return the form errors of a preset's numbers."""
+
+    @abstractmethod
+    def prepare(self, action: str, fields: Mapping[str, Any]) -> CallT:
+        """Return the call that an action's fields describe; raise ServiceValidationError."""
+
+    @abstractmethod
+    async def async_place(self, call: CallT) -> Placed:
+        """Place ``call``; raise a translated HomeAssistantError when it is not placed."""
+
+    def error(self, translation_key: str, **placeholders: str) -> HomeAssistantError:
+        """Return the translated error of an action on this entry."""
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key=translation_key,
+            translation_placeholders={"entry_title": self.entry.title} | placeholders,
+        )
+
+    def failed(
+        self,
+        err: Exception,
+        *,
+        unreachable: bool,
+        refusal: tuple[str, dict[str, str]] | None,
+        reauth: bool,
+    ) -> HomeAssistantError:
+        """Return the translated error of a call not placed; note what it tells of the provider.
+
+        ``refusal`` is the translation key and placeholders of the provider's own refusal;
+        ``reauth`` starts reauthentication, for refusals that only new credentials help.
+        """
+        if reauth:
+            self.entry.async_start_reauth(self.hass)
+        if unreachable:
+            self.unreachable(err)
+            return self.error("provider_unreachable")
+        self.reachable()
+        if refusal is not None:
+            key, placeholders = refusal
+            return self.error(key, **placeholders)
+        return self.error("provider_bad_answer")
+
+    def placed(self, call_id: str | None) -> None:
+        """Remember a call this entry placed, so that its reports are recognised as its own."""
+        if call_id is not None:
+            self.calls.remember_placed(call_id)
+            self._calls_store.async_delay_save(self.calls.stored, 1)
+
+    @property
+    def available(self) -> bool:
+        """Whether the provider answered last time it was asked."""
+        return True
+
+    def async_add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``update`` when the availability changes; return what stops it."""
+        return lambda: None
+
+    def reachable(self) -> None:
+        """Note that the provider answered, whatever it said."""
+        self._availability.reachable()
+
+    def unreachable(self, err: Exception) -> None:
+        """Note that the provider did not answer."""
+        self._availability.unreachable(err)
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Return what this provider adds to the entry's diagnostics."""
+        return {}
+
+
+def register_device(hass: HomeAssistant, entry: ConfigEntry, **info: Any) -> str:
+    """Register the device of an entry's PBX or service; return its id."""
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={device_identifier(entry)},
+        name=entry.title,
+        **info,
+    )
+    return device.id
+
+
+def device_identifier(entry: ConfigEntry) -> tuple[str, str]:
+    """Return the device registry identifier of an entry's PBX or service."""
+    return (DOMAIN, entry.unique_id or entry.entry_id)
+
+
+type CallBridgeConfigEntry = ConfigEntry[Provider[Any]]

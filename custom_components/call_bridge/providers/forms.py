@@ -1,0 +1,62 @@
+"""Pieces of form that every provider's config and options steps use."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import voluptuous as vol
+
+from ..const import CONF_COOLDOWN, CONF_TIMEOUT, DEFAULT_COOLDOWN, DEFAULT_TIMEOUT
+
+TEXT = TextSelector()
+SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+PORT = vol.All(
+    NumberSelector(NumberSelectorConfig(min=1, max=65535, mode=NumberSelectorMode.BOX)),
+    vol.Coerce(int),
+)
+
+
+def select(options: Collection[str], translation_key: str) -> SelectSelector:
+    """Return a drop-down whose options are translated under ``translation_key``."""
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=list(options), translation_key=translation_key, mode=SelectSelectorMode.DROPDOWN
+        )
+    )
+
+
+def seconds(minimum: int, maximum: int) -> vol.All:
+    """Return a field of whole seconds."""
+    return vol.All(
+        NumberSelector(
+            NumberSelectorConfig(
+                min=minimum, max=maximum, unit_of_measurement="s", mode=NumberSelectorMode.BOX
+            )
+        ),
+        vol.Coerce(int),
+    )
+
+
+# The options of every entry; each provider adds its own.
+COMMON_OPTIONS: dict[vol.Marker, Any] = {
+    vol.Required(CONF_COOLDOWN, default=DEFAULT_COOLDOWN): seconds(0, 3600),
+    vol.Required(CONF_TIMEOUT, default=DEFAULT_TIMEOUT): seconds(1, 120),
+}
+
+
+def without_secrets(values: Mapping[str, Any] | None, secrets: Collection[str]) -> dict[str, Any]:
+    """Return form values without the secrets: those are never sent back to the browser."""
+    return {key: value for key, value in (values or {}).items() if key not in secrets}

@@ -1,0 +1,126 @@
+"""OneNET's call-status callbacks, as they reach the entry's webhook: checked, then told as events."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Final
+
+from aiohttp import web
+
+from ...api.onenet import (
+    AUTHORIZATION_REFUSED,
+    MAX_BODY_BYTES,
+    TOO_LARGE,
+    Callback,
+    CallbackRefused,
+    decode_callback,
+    parse_callback,
+    success_answer,
+)
+from ...call_status import STATE_UNKNOWN, async_fire_call_status
+from ...webhook import read_body
+from .const import (
+    CONF_APP_ID,
+    CONF_VERIFY_CALLBACKS,
+    DEFAULT_VERIFY_CALLBACKS,
+    VERIFY_ENFORCE,
+    VERIFY_OFF,
+)
+
+if TYPE_CHECKING:
+    from . import OneNetProvider
+
+# OneNET's statuses, and the states automations see.
+STATES: Final[dict[str, str]] = {
+    "CallingCaller": "calling_caller",
+    "CallingCallee": "calling_callee",
+    "Connected": "connected",
+    "Disconnected": "disconnected",
+}
+
+
+def _success() -> web.Response:
+    return web.Response(text=success_answer(), content_type="application/json")
+
+
+def _refusal(refused: CallbackRefused) -> web.Response:
+    return web.json_response(refused.answer(), status=refused.status)
+
+
+def call_status(callback: Callback) -> dict[str, Any]:
+    """Return what a callback tells of its call, in the words of ``call_bridge_call_status``."""
+    return {
+        "call_id": callback.call_id,
+        "caller": callback.caller,
+        "callee": callback.callee,
+        "status": callback.status,
+        "state": STATES.get(callback.status, STATE_UNKNOWN),
+        "reason": callback.reason,
+        "call_duration": callback.call_duration,
+        "caller_call_duration": callback.caller_call_duration,
+        "report_date": callback.report_date,
+    }
+
+
+async def async_handle_callback(provider: OneNetProvider, request: web.Request) -> web.Response:
+    """Answer one callback; fire the event for a new, valid one about a call this entry placed.
+
+    Log lines name the entry and what was wrong, never a value from the body or the headers.
+    """
+    entry = provider.entry
+    report = provider.callbacks
+    try:
+        body = await read_body(request, MAX_BODY_BYTES)
+        if body is None:
+            raise TOO_LARGE
+        callback = parse_callback(decode_callback(body), entry.data[CONF_APP_ID])
+    except CallbackRefused as refused:
+        report.count(
+            "refused",
+            logging.WARNING,
+            "%s: call-status callback refused (HTTP %s): %s",
+            entry.title,
+            int(refused.status),
+            refused.why,
+        )
+        return _refusal(refused)
+    verify = entry.options.get(CONF_VERIFY_CALLBACKS, DEFAULT_VERIFY_CALLBACKS)
+    if verify != VERIFY_OFF and not provider.client.verify_callback(
+        request.headers.get("Authorization", ""), callback.call_id, callback.status
+    ):
+        if verify == VERIFY_ENFORCE:
+            report.count(
+                "refused",
+                logging.WARNING,
+                "%s: call-status callback refused (HTTP 401): its Authorization header is not "
+                "signed with this entry's access key, or expired, or was used before",
+                entry.title,
+            )
+            return _refusal(AUTHORIZATION_REFUSED)
+        report.count(
+            "unsigned",
+            logging.WARNING,
+            "%s: call-status callback without a valid Authorization header, accepted "
+            "(verify_callbacks is 'log')",
+            entry.title,
+        )
+    if not provider.calls.was_placed(callback.call_id):
+        # Answered as a success all the same, so that OneNET does not send it again.
+        report.count(
+            "not_placed",
+            logging.INFO,
+            "%s: call-status callback about a call this entry did not place: no event",
+            entry.title,
+        )
+        return _success()
+    if not provider.calls.first_delivery(callback.call_id, callback.status):
+        report.count("repeated", logging.DEBUG, "%s: repeated callback, no event", entry.title)
+        return _success()
+    report.counts["accepted"] += 1
+    event = async_fire_call_status(provider, call_status(callback))
+    provider.calls.record(
+        callback.call_id,
+        {key: event[key] for key in ("state", "reason", "call_duration", "caller", "callee")}
+        | {"updated": callback.report_date},
+    )
+    return _success()

@@ -1,0 +1,267 @@
+"""The IP PBX provider (OpenVox UC, Yeastar S-Series): extension calls, polled through a coordinator."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Final, Self
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_TOKEN, CONF_USERNAME, Platform
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    ConfigEntryNotReady,
+    HomeAssistantError,
+)
+from homeassistant.helpers.selector import BooleanSelector, TextSelector
+import voluptuous as vol
+
+from ...api.yeastar_s import (
+    LOCKOUT_MINUTES,
+    InvalidExtensionError,
+    PbxAuthError,
+    PbxConnectionError,
+    PbxError,
+    PbxLockedOutError,
+    PbxLoginRefusedError,
+    PbxRefusedError,
+    normalize_extension,
+)
+from ...const import ATTR_AUTOANSWER, ATTR_CALLEE, ATTR_CALLER, DOMAIN, SERVICE_DIAL_EXTENSION
+from ..base import FlowSteps, Placed, Provider, register_device, validated
+from .client import create_pbx_client
+from .const import CONF_AUTOANSWER, DEFAULT_AUTOANSWER, ENTRY_TYPE
+from .coordinator import PbxCoordinator
+from .refusals import async_refused_logins, remember_refusal
+
+# Each documented errno has a message of its own, keyed by the errno as the vendors list them;
+# any other is "pbx_errno_unknown".
+ERRNO_TRANSLATION_KEYS: Final[dict[str, str]] = {
+    "10002": "pbx_errno_10002",
+    "10003": "pbx_errno_10003",
+    "10004": "pbx_errno_10004",
+    "10006": "pbx_errno_10006",
+    "10007": "pbx_errno_10007",
+    "10008": "pbx_errno_10008",
+    "10009": "pbx_errno_10009",
+    "10010": "pbx_errno_10010",
+    "10011": "pbx_errno_10011",
+    "10012": "pbx_errno_10012",
+    "10013": "pbx_errno_10013",
+    "10014": "pbx_errno_10014",
+    "10015": "pbx_errno_10015",
+    "10016": "pbx_errno_10016",
+    "10017": "pbx_errno_10017",
+    "10018": "pbx_errno_10018",
+    "10019": "pbx_errno_10019",
+    "10020": "pbx_errno_10020",
+    "10021": "pbx_errno_10021",
+    "10022": "pbx_errno_10022",
+    "10023": "pbx_errno_10023",
+    "10024": "pbx_errno_10024",
+    "10025": "pbx_errno_10025",
+    "10026": "pbx_errno_10026",
+    "10027": "pbx_errno_10027",
+    "10028": "pbx_errno_10028",
+    "10029": "pbx_errno_10029",
+    "10030": "pbx_errno_10030",
+    "10031": "pbx_errno_10031",
+    "10032": "pbx_errno_10032",
+    "10033": "pbx_errno_10033",
+    "20000": "pbx_errno_20000",
+    "20001": "pbx_errno_20001",
+    "20002": "pbx_errno_20002",
+    "20003": "pbx_errno_20003",
+    "20004": "pbx_errno_20004",
+    "20005": "pbx_errno_20005",
+    "20006": "pbx_errno_20006",
+    "20007": "pbx_errno_20007",
+    "20008": "pbx_errno_20008",
+    "20009": "pbx_errno_20009",
+    "20010": "pbx_errno_20010",
+    "20011": "pbx_errno_20011",
+    "20012": "pbx_errno_20012",
+    "20013": "pbx_errno_20013",
+    "20014": "pbx_errno_20014",
+    "30001": "pbx_errno_30001",
+    "30003": "pbx_errno_30003",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PbxCall:
+    """Ring extension ``caller``, then ``callee``."""
+
+    caller: str
+    callee: str
+    autoanswer: bool
+
+
+class PbxProvider(Provider[PbxCall]):
+    """An IP PBX on the local network, reached with an API token or an API user."""
+
+    entry_type: ClassVar[str] = ENTRY_TYPE
+    platforms: ClassVar[tuple[Platform, ...]] = (Platform.BUTTON,)
+    actions: ClassVar[frozenset[str]] = frozenset({SERVICE_DIAL_EXTENSION})
+    preset_action: ClassVar[str] = SERVICE_DIAL_EXTENSION
+    nothing_placed: ClassVar[Placed] = Placed(None)
+    flow_steps: ClassVar[FlowSteps] = FlowSteps(
+        reauth="pbx_reauth", reconfigure="pbx_reconfigure", options="pbx_options"
+    )
+    secrets: ClassVar[frozenset[str]] = frozenset({CONF_TOKEN, CONF_USERNAME, CONF_PASSWORD})
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: PbxConfigEntry,
+        device_id: str,
+        coordinator: PbxCoordinator,
+    ) -> None:
+        """Keep the coordinator, and with it the client."""
+        super().__init__(hass, entry, device_id)
+        self.coordinator = coordinator
+        self.client = coordinator.client
+
+    @classmethod
+    async def async_setup(cls, hass: HomeAssistant, entry: ConfigEntry[Any]) -> Self:
+        """Identify the PBX (which logs in), register its device and start polling it."""
+        client = create_pbx_client(hass, entry.data, entry.options)
+        placeholders = {"host": entry.data[CONF_HOST]}
+        auth_failed = ConfigEntryAuthFailed(
+            translation_domain=DOMAIN,
+            translation_key="pbx_auth_failed",
+            translation_placeholders=placeholders,
+        )
+        refused = await async_refused_logins(hass)
+        if refused.errno(client.login_fingerprint) is not None:
+            # Refused before, by this PBX, for these very credentials: trying again only counts
+            # towards its lockout. New credentials (reauthentication) set the entry up again.
+            raise auth_failed
+        try:
+            info = await client.identify()
+        except PbxLoginRefusedError as err:
+            refused.remember(client.login_fingerprint, err.errno)
+            raise auth_failed from err
+        except PbxAuthError as err:
+            raise auth_failed from err
+        except PbxLockedOutError as err:
+            # The credentials may be right: the lockout lifts by itself, and setup is retried.
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="pbx_locked_out",
+                translation_placeholders=placeholders | {"minutes": str(LOCKOUT_MINUTES)},
+            ) from err
+        except PbxError as err:
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="pbx_not_ready",
+                translation_placeholders=placeholders,
+            ) from err
+        coordinator = PbxCoordinator(hass, entry, client)
+        await coordinator.async_config_entry_first_refresh()
+        # Polled even while no entity listens: the heartbeat keeps the token alive.
+        entry.async_on_unload(coordinator.async_add_listener(lambda: None))
+        device_id = register_device(
+            hass,
+            entry,
+            manufacturer=client.manufacturer,
+            model=info.model if info else None,
+            sw_version=info.firmware_version if info else None,
+            hw_version=info.hardware_version if info else None,
+            serial_number=info.serial if info else None,
+        )
+        return cls(hass, entry, device_id, coordinator)
+
+    async def async_unload(self) -> None:
+        """End the PBX session this entry logged in."""
+        await self.client.close()
+
+    @classmethod
+    def preset_fields(cls) -> dict[vol.Marker, Any]:
+        """Two extensions, and whether the first answers by itself."""
+        return {
+            vol.Required(ATTR_CALLER): TextSelector(),
+            vol.Required(ATTR_CALLEE): TextSelector(),
+            vol.Required(ATTR_AUTOANSWER, default=DEFAULT_AUTOANSWER): BooleanSelector(),
+        }
+
+    @classmethod
+    def preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
+        """Flag the fields that are not extensions."""
+        errors: dict[str, str] = {}
+        for field in (ATTR_CALLER, ATTR_CALLEE):
+            try:
+                normalize_extension(user_input[field])
+            except InvalidExtensionError:
+                errors[field] = "invalid_extension"
+        return errors
+
+    def prepare(self, action: str, fields: Mapping[str, Any]) -> PbxCall:
+        """Check the extensions; ``autoanswer`` left out takes the entry's option."""
+        autoanswer = fields.get(ATTR_AUTOANSWER)
+        return PbxCall(
+            caller=validated(fields[ATTR_CALLER], normalize_extension, "invalid_extension"),
+            callee=validated(fields[ATTR_CALLEE], normalize_extension, "invalid_extension"),
+            autoanswer=bool(
+                self.entry.options.get(CONF_AUTOANSWER, DEFAULT_AUTOANSWER)
+                if autoanswer is None
+                else autoanswer
+            ),
+        )
+
+    async def async_place(self, call: PbxCall) -> Placed:
+        """Ring the caller, then the callee."""
+        try:
+            call_id = await self.client.dial_extension(
+                call.caller, call.callee, autoanswer=call.autoanswer
+            )
+        except PbxError as err:
+            raise self._translated(err) from None
+        return Placed(call_id)
+
+    def _translated(self, err: PbxError) -> HomeAssistantError:
+        """Translate a PBX error; remember a refused login, so that it is not tried again."""
+        if isinstance(err, PbxLoginRefusedError):
+            remember_refusal(self.hass, self.client.login_fingerprint, err.errno)
+        refusal = (
+            (ERRNO_TRANSLATION_KEYS.get(err.errno, "pbx_errno_unknown"), {"errno": err.errno})
+            if isinstance(err, PbxRefusedError)
+            else None
+        )
+        return self.failed(
+            err,
+            unreachable=isinstance(err, PbxConnectionError),
+            refusal=refusal,
+            reauth=isinstance(err, PbxAuthError),
+        )
+
+    @property
+    def available(self) -> bool:
+        """Whether the PBX answered the last poll or action."""
+        return self.coordinator.last_update_success
+
+    def async_add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``update`` after each poll."""
+        return self.coordinator.async_add_listener(update)
+
+    def reachable(self) -> None:
+        """Poll at once after an outage: an action got an answer."""
+        if not self.coordinator.last_update_success:
+            self.entry.async_create_background_task(
+                self.hass, self.coordinator.async_request_refresh(), "call_bridge PBX poll"
+            )
+
+    def unreachable(self, err: Exception) -> None:
+        """Mark the PBX's entities unavailable until it answers again: an action got no answer."""
+        self.coordinator.async_set_update_error(err)
+
+    def diagnostics(self) -> dict[str, Any]:
+        """How many extensions the PBX lists, and whether it answered the last poll."""
+        return {
+            "extensions": len(self.coordinator.data or {}),
+            "last_poll_succeeded": self.coordinator.last_update_success,
+        }
+
+
+type PbxConfigEntry = ConfigEntry[PbxProvider]

@@ -1,0 +1,80 @@
+"""The PBX's state, polled: a heartbeat keeps the token alive, the extension list follows the PBX."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import TYPE_CHECKING
+
+from homeassistant.const import CONF_HOST
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from ...api.yeastar_s import (
+    LOCKOUT_MINUTES,
+    PbxAuthError,
+    PbxClient,
+    PbxConnectionError,
+    PbxError,
+    PbxExtension,
+    PbxLockedOutError,
+    PbxLoginRefusedError,
+)
+from ...const import DOMAIN
+from .refusals import remember_refusal
+
+if TYPE_CHECKING:
+    from . import PbxConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
+
+# Often enough to see an outage within minutes; the PBX forgets a token after 30 idle minutes.
+UPDATE_INTERVAL = timedelta(minutes=5)
+
+
+class PbxCoordinator(DataUpdateCoordinator[dict[str, PbxExtension]]):
+    """The PBX's extensions by number; unavailable while the PBX does not answer."""
+
+    config_entry: PbxConfigEntry
+
+    def __init__(self, hass: HomeAssistant, entry: PbxConfigEntry, client: PbxClient) -> None:
+        """Poll the PBX of ``entry`` through ``client``."""
+        super().__init__(
+            hass, _LOGGER, config_entry=entry, name=entry.title, update_interval=UPDATE_INTERVAL
+        )
+        self.client = client
+
+    async def _async_update_data(self) -> dict[str, PbxExtension]:
+        """Send a heartbeat, then read the extensions; new credentials are asked for when refused."""
+        placeholders = {"host": self.config_entry.data[CONF_HOST]}
+        try:
+            await self.client.heartbeat()
+            extensions = await self.client.extensions()
+        except PbxAuthError as err:
+            if isinstance(err, PbxLoginRefusedError):
+                remember_refusal(self.hass, self.client.login_fingerprint, err.errno)
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN,
+                translation_key="pbx_auth_failed",
+                translation_placeholders=placeholders,
+            ) from err
+        except PbxLockedOutError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="pbx_locked_out",
+                translation_placeholders=placeholders | {"minutes": str(LOCKOUT_MINUTES)},
+            ) from err
+        except PbxConnectionError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="pbx_unavailable",
+                translation_placeholders=placeholders | {"error": str(err)},
+            ) from err
+        except PbxError as err:
+            # It answered, so it is there: what it refused is for the debug log.
+            _LOGGER.debug(
+                "%s: heartbeat or extension list refused: %s", self.config_entry.title, err
+            )
+            return self.data or {}
+        return {extension.number: extension for extension in extensions}

@@ -100,6 +100,9 @@ class HomeAssistantProcess:
             "--skip-pip",
             stdout=self._output,
             stderr=asyncio.subprocess.STDOUT,
+            # Not the repository: its own custom_components folder would hide the config folder's
+            # (Home Assistant finds custom integrations through that namespace package).
+            cwd=self.config_dir,
             start_new_session=True,  # Ctrl-C in the terminal reaches the orchestrator only
         )
         try:

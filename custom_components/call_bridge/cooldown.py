@@ -12,18 +12,27 @@ from typing import Any
 PLACED_LIMIT = 256
 
 
+class _Flight:
+    """A call on its way to the provider; twins that wait for it make its outcome a future."""
+
+    __slots__ = ("outcome",)
+
+    def __init__(self) -> None:
+        self.outcome: asyncio.Future[Any] | None = None
+
+
 class CallGate:
     """Decides whether a call may go to the provider.
 
     Checking and claiming a call happen in the event loop without awaiting in between, so two
     identical calls started at the same moment cannot both pass: the second shares the outcome of
-    the first, its result or its error.
+    the first, its result or its error. A call without twins costs no future.
     """
 
     def __init__(self, clock: Callable[[], float] | None = None) -> None:
         """Start with nothing in flight and nothing placed."""
         self._clock = clock or time.monotonic
-        self._in_flight: dict[Hashable, asyncio.Future[Any]] = {}
+        self._in_flight: dict[Hashable, _Flight] = {}
         self._placed: OrderedDict[Hashable, float] = OrderedDict()
 
     async def place[T](
@@ -36,31 +45,35 @@ class CallGate:
         no result. A failed call starts no cooldown.
         """
         while (twin := self._in_flight.get(key)) is not None:
+            if twin.outcome is None:
+                twin.outcome = asyncio.get_running_loop().create_future()
+                twin.outcome.add_done_callback(_retrieved)
             try:
-                return await asyncio.shield(twin), True
+                return await asyncio.shield(twin.outcome), True
             except asyncio.CancelledError:
                 task = asyncio.current_task()
-                if not twin.cancelled() or (task is not None and task.cancelling()):
+                if not twin.outcome.cancelled() or (task is not None and task.cancelling()):
                     raise
                 # The call it waited for was cancelled, not this one: it goes on its own.
         placed_at = self._placed.get(key)
         if placed_at is not None and self._clock() - placed_at < cooldown:
             return None, True
-        outcome: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        outcome.add_done_callback(_retrieved)
-        self._in_flight[key] = outcome
+        flight = self._in_flight[key] = _Flight()
         try:
             result = await place()
         except asyncio.CancelledError:
-            outcome.cancel()
+            if flight.outcome is not None:
+                flight.outcome.cancel()
             raise
         except Exception as err:
-            outcome.set_exception(err)
+            if flight.outcome is not None:
+                flight.outcome.set_exception(err)
             raise
         finally:
             # Also when cancelled: a call left "in flight" would hold back its twins forever.
             del self._in_flight[key]
-        outcome.set_result(result)
+        if flight.outcome is not None:
+            flight.outcome.set_result(result)
         self._placed.pop(key, None)
         self._placed[key] = self._clock()
         if len(self._placed) > PLACED_LIMIT:

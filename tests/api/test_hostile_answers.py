@@ -139,9 +139,21 @@ async def serve(handler: web.Handler, path: str = "/{path:.*}") -> TestServer:
     return server
 
 
-async def test_an_answer_over_a_mebibyte_is_a_bad_answer(session: ClientSession) -> None:
-    async def huge(request: web.Request) -> web.Response:
-        return web.json_response({"status": "Success", "pad": "x" * (1024 * 1024)})
+@pytest.mark.parametrize("with_length", [True, False], ids=["with its length", "streamed"])
+async def test_an_answer_over_a_mebibyte_is_a_bad_answer(
+    session: ClientSession, with_length: bool
+) -> None:
+    body = json.dumps({"status": "Success", "pad": "x" * (1024 * 1024)}).encode()
+
+    async def huge(request: web.Request) -> web.StreamResponse:
+        if with_length:
+            return web.Response(body=body, content_type="application/json")
+        response = web.StreamResponse()  # chunked: it tells no length
+        await response.prepare(request)
+        for start in range(0, len(body), 64 * 1024):
+            await response.write(body[start : start + 64 * 1024])
+        await response.write_eof()
+        return response
 
     server = await serve(huge)
     client = PbxClient("127.0.0.1", session=session, port=server.port, token="t")

@@ -110,6 +110,13 @@ class PbxClient:
         self._clock = clock
         self._locked_out: tuple[PbxLockedOutError, float] | None = None
         self._find_source_address = source_address or udp_source_address
+        content_type = "xml" if payload_format == "xml" else "json"
+        self._headers = {
+            "Content-Type": f"application/{content_type}; charset=utf-8",
+            "User-Agent": USER_AGENT,
+        }
+        self._urls: dict[tuple[str, str | None], URL] = {}
+        self._urls_token: str | None = None
         self.request_timeout = request_timeout
 
     @property
@@ -325,33 +332,38 @@ class PbxClient:
             raise PbxResponseError("the PBX answered the login without a token")
         return token
 
+    def _url(self, path: str, token: str | None) -> URL:
+        """Return the URL of an API request, built once per path and token."""
+        url = self._urls.get((path, token))
+        if url is None:
+            # The documented order: ?token=...&type=json (login has no token yet).
+            query = {} if token is None else {"token": token}
+            query["type"] = self._payload_format
+            url = URL.build(
+                scheme=self._scheme,
+                host=self._host,
+                port=self._port,
+                path=f"/api/{self._api_version}/{path}",
+                query=query,
+            )
+            if token != self._urls_token:  # a new token: the old one's URLs are of no more use
+                self._urls, self._urls_token = {}, token
+            self._urls[(path, token)] = url
+        return url
+
     async def _post(
         self, path: str, fields: dict[str, str], *, token: str | None
     ) -> dict[str, Any]:
-        # The documented order: ?token=...&type=json (login has no token yet).
-        query = {} if token is None else {"token": token}
-        query["type"] = self._payload_format
-        url = URL.build(
-            scheme=self._scheme,
-            host=self._host,
-            port=self._port,
-            path=f"/api/{self._api_version}/{path}",
-            query=query,
-        )
         # Every request carries a body, so that no HTTP library sends application/octet-stream
         # (errno 20000: "only JSON").
-        headers = {"User-Agent": USER_AGENT}
-        if self._payload_format == "xml":
-            data = encode_xml(fields)
-            headers["Content-Type"] = "application/xml; charset=utf-8"
-        else:
-            data = json.dumps(fields).encode()
-            headers["Content-Type"] = "application/json; charset=utf-8"
+        data = encode_xml(fields) if self._payload_format == "xml" else json.dumps(fields).encode()
         if self._session is None:
             self._session = aiohttp.ClientSession()
         _LOGGER.debug("POST %s to %s:%s", path, self._host, self._port)
         try:
-            async with self._session.post(url, data=data, headers=headers) as response:
+            async with self._session.post(
+                self._url(path, token), data=data, headers=self._headers
+            ) as response:
                 status = response.status
                 raw = await read_answer(response)
         except aiohttp.ClientError as err:

@@ -14,12 +14,13 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 import statistics
-import tempfile
 import time
 from typing import Any
 
 from devtools.api_client import HomeAssistantWebSocket
-from devtools.instance import Instance, running_instance
+from devtools.instance import Instance
+
+from . import on_a_real_hass
 
 ROUNDS = 30
 CALLS = 50
@@ -97,14 +98,7 @@ def p99(values: list[float]) -> float:
 
 
 async def run() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        async with running_instance(
-            Path(folder),
-            CONFIGURATION,
-            step_delay=60.0,
-            extra_components=(Path(__file__).parent / "raw_dial",),
-        ) as instance:
-            latencies = await measure(instance)
+    latencies = await on_a_real_hass(CONFIGURATION, Path(__file__).parent / "raw_dial", measure)
     floor = latencies["raw_dial.dial"]
     print(
         f"\n{'action on a real hass':<28}{'median':>10}{'p99':>10}{'median/floor':>14}{'p99/floor':>11}"

@@ -12,13 +12,13 @@ import asyncio
 import json
 from pathlib import Path
 import statistics
-import tempfile
 import time
 
 from aiohttp import ClientSession
 
-from devtools.instance import Instance, running_instance
+from devtools.instance import Instance
 
+from . import on_a_real_hass
 from .noop_webhook import WEBHOOK_ID
 
 ROUNDS = 20
@@ -83,14 +83,7 @@ async def measure(instance: Instance) -> list[float]:
 
 
 async def run() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        async with running_instance(
-            Path(folder),
-            CONFIGURATION,
-            step_delay=60.0,
-            extra_components=(Path(__file__).parent / "noop_webhook",),
-        ) as instance:
-            ratios = await measure(instance)
+    ratios = await on_a_real_hass(CONFIGURATION, Path(__file__).parent / "noop_webhook", measure)
     print(f"\n{'webhook on a real hass':<26}{'ratio of a no-op webhook':>26}")
     print(
         f"{'callback throughput':<26}{statistics.median(ratios):>26.2f}"

@@ -51,6 +51,7 @@ def exception_keys_in_code() -> set[str]:
     keys = set(re.findall(r'translation_key="([a-z0-9_]+)"', CODE))
     keys -= {"call_status", "preset"}  # entity translation keys
     keys |= set(re.findall(r'error\(\s*"([a-z0-9_]+)"', CODE))
+    keys |= set(re.findall(r'entry_error\(\s*\w+,\s*"([a-z0-9_]+)"', CODE))
     keys |= set(ERRNO_TRANSLATION_KEYS.values()) | set(CODE_TRANSLATION_KEYS.values())
     fallbacks = {"pbx_errno_unknown", "onenet_code_unknown", "no_entry", "several_entries"}
     fallbacks |= {"invalid_extension", "invalid_phone_number"}

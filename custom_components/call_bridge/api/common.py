@@ -1,9 +1,10 @@
-"""What the vendor packages share and no vendor owns: bounded answers, digits as people type them."""
+"""What the vendor packages share and no vendor owns: a session, bounded answers, typed digits."""
 
 from __future__ import annotations
 
 import re
-from typing import Final
+from types import TracebackType
+from typing import Final, Self
 import unicodedata
 
 import aiohttp
@@ -36,3 +37,40 @@ async def read_answer(response: aiohttp.ClientResponse) -> bytes | None:
 def strip_separators(number: str) -> str:
     """Return a typed number without separators, full-width characters read as ASCII (NFKC)."""
     return _SEPARATORS.sub("", unicodedata.normalize("NFKC", number))
+
+
+class SessionClient:
+    """A client on an injected aiohttp session, or on its own, opened at first use.
+
+    ``close`` (also at the end of ``async with``) closes the session only when it is the client's.
+    """
+
+    def __init__(self, session: aiohttp.ClientSession | None) -> None:
+        """Keep an injected session; without one, the client opens its own when it first sends."""
+        self._session = session
+        self._owns_session = session is None
+
+    def _http(self) -> aiohttp.ClientSession:
+        """Return the session to send with."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def close(self) -> None:
+        """Close the HTTP session this client opened."""
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def __aenter__(self) -> Self:
+        """Use the client in ``async with``; it is closed at the end."""
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the client."""
+        await self.close()

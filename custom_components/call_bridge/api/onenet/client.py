@@ -9,12 +9,11 @@ from email.utils import parsedate_to_datetime
 import json
 import logging
 import time
-from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final
 
 import aiohttp
 
-from ..common import read_answer
+from ..common import SessionClient, read_answer
 from .auth import authorization, decode_access_key, verify_authorization
 from .errors import (
     OneNetAuthError,
@@ -44,7 +43,7 @@ AUTHORIZATION_LIFETIME: Final = 300
 REMEMBERED_HEADERS: Final = 1024
 
 
-class OneNetClient:
+class OneNetClient(SessionClient):
     """Places click-to-dial calls through one OneNET voice application (app id + access key)."""
 
     def __init__(
@@ -63,8 +62,7 @@ class OneNetClient:
         Without a ``session`` the client opens its own at the first request, and closes it in
         ``close`` (or at the end of ``async with``).
         """
-        self._session = session
-        self._owns_session = session is None
+        super().__init__(session)
         self._app_id = app_id
         self._key = decode_access_key(access_key)
         self._sign_method = sign_method
@@ -150,25 +148,6 @@ class OneNetClient:
             raise
         raise OneNetResponseError("OneNET accepted a dial request without numbers")
 
-    async def close(self) -> None:
-        """Close the HTTP session this client opened."""
-        if self._owns_session and self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    async def __aenter__(self) -> Self:
-        """Use the client in ``async with``; it is closed at the end."""
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Close the client."""
-        await self.close()
-
     async def _post(self, body: dict[str, str]) -> dict[str, Any]:
         """Send one signed request within the timeout.
 
@@ -202,11 +181,9 @@ class OneNetClient:
             "Accept": "application/json;charset=utf-8",
             "User-Agent": USER_AGENT,
         }
-        if self._session is None:
-            self._session = aiohttp.ClientSession()
         _LOGGER.debug("POST %s for app %s", DIAL_PATH, self._app_id)
         try:
-            async with self._session.post(
+            async with self._http().post(
                 self._url, data=json.dumps(body).encode(), headers=headers
             ) as response:
                 status = response.status

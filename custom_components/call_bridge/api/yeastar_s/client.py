@@ -13,13 +13,12 @@ import json
 import logging
 import socket
 import time
-from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final
 
 import aiohttp
 from yarl import URL
 
-from ..common import read_answer
+from ..common import SessionClient, read_answer
 from .codec import decode_json, decode_xml, encode_xml
 from .errors import (
     PbxAuthError,
@@ -54,7 +53,7 @@ def _text(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
-class PbxClient:
+class PbxClient(SessionClient):
     """Talks to one PBX, with a static API token or by logging in as an API user.
 
     With an API user the client logs in on first use, sends the MD5 of the password, and logs in again
@@ -91,8 +90,7 @@ class PbxClient:
             raise ValueError("give either a token, or a username and a password")
         if token is None and (username is None or password is None):
             raise ValueError("a username needs a password")
-        self._session = session
-        self._owns_session = session is None
+        super().__init__(session)
         self._host = host
         self._port = port
         self._scheme = "https" if use_ssl else "http"
@@ -221,22 +219,7 @@ class PbxClient:
     async def close(self) -> None:
         """End the session this client logged in, and close the HTTP session it opened."""
         await self.logout()
-        if self._owns_session and self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    async def __aenter__(self) -> Self:
-        """Use the client in ``async with``; it is closed at the end."""
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Close the client."""
-        await self.close()
+        await super().close()
 
     async def _source_address(self) -> str | None:
         """Return the local address on the route to the PBX, or None when there is none."""
@@ -357,11 +340,9 @@ class PbxClient:
         # Every request carries a body, so that no HTTP library sends application/octet-stream
         # (errno 20000: "only JSON").
         data = encode_xml(fields) if self._payload_format == "xml" else json.dumps(fields).encode()
-        if self._session is None:
-            self._session = aiohttp.ClientSession()
         _LOGGER.debug("POST %s to %s:%s", path, self._host, self._port)
         try:
-            async with self._session.post(
+            async with self._http().post(
                 self._url(path, token), data=data, headers=self._headers
             ) as response:
                 status = response.status

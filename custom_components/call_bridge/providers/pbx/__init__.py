@@ -18,7 +18,6 @@ from homeassistant.helpers.selector import BooleanSelector, TextSelector
 import voluptuous as vol
 
 from ...api.yeastar_s import (
-    LOCKOUT_MINUTES,
     InvalidExtensionError,
     PbxAuthError,
     PbxConnectionError,
@@ -28,11 +27,12 @@ from ...api.yeastar_s import (
     PbxRefusedError,
     normalize_extension,
 )
-from ...const import ATTR_AUTOANSWER, ATTR_CALLEE, ATTR_CALLER, DOMAIN, SERVICE_DIAL_EXTENSION
+from ...const import ATTR_AUTOANSWER, ATTR_CALLEE, ATTR_CALLER, SERVICE_DIAL_EXTENSION
 from ..base import FlowSteps, Placed, Provider, register_device, validated
 from .client import create_pbx_client
 from .const import CONF_AUTOANSWER, DEFAULT_AUTOANSWER, ENTRY_TYPE
 from .coordinator import PbxCoordinator
+from .errors import entry_error, locked_out
 from .refusals import async_refused_logins, remember_refusal
 
 # Each documented errno has a message of its own, keyed by the errno as the vendors list them;
@@ -127,37 +127,23 @@ class PbxProvider(Provider[PbxCall]):
     async def async_setup(cls, hass: HomeAssistant, entry: ConfigEntry[Any]) -> Self:
         """Identify the PBX (which logs in), register its device and start polling it."""
         client = create_pbx_client(hass, entry.data, entry.options)
-        placeholders = {"host": entry.data[CONF_HOST]}
-        auth_failed = ConfigEntryAuthFailed(
-            translation_domain=DOMAIN,
-            translation_key="pbx_auth_failed",
-            translation_placeholders=placeholders,
-        )
+        host = entry.data[CONF_HOST]
         refused = await async_refused_logins(hass)
         if refused.errno(client.login_fingerprint) is not None:
             # Refused before, by this PBX, for these very credentials: trying again only counts
             # towards its lockout. New credentials (reauthentication) set the entry up again.
-            raise auth_failed
+            raise entry_error(ConfigEntryAuthFailed, "pbx_auth_failed", host)
         try:
             info = await client.identify()
-        except PbxLoginRefusedError as err:
-            refused.remember(client.login_fingerprint, err.errno)
-            raise auth_failed from err
         except PbxAuthError as err:
-            raise auth_failed from err
+            if isinstance(err, PbxLoginRefusedError):
+                refused.remember(client.login_fingerprint, err.errno)
+            raise entry_error(ConfigEntryAuthFailed, "pbx_auth_failed", host) from err
         except PbxLockedOutError as err:
             # The credentials may be right: the lockout lifts by itself, and setup is retried.
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN,
-                translation_key="pbx_locked_out",
-                translation_placeholders=placeholders | {"minutes": str(LOCKOUT_MINUTES)},
-            ) from err
+            raise locked_out(ConfigEntryNotReady, host) from err
         except PbxError as err:
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN,
-                translation_key="pbx_not_ready",
-                translation_placeholders=placeholders,
-            ) from err
+            raise entry_error(ConfigEntryNotReady, "pbx_not_ready", host) from err
         coordinator = PbxCoordinator(hass, entry, client)
         await coordinator.async_config_entry_first_refresh()
         # Polled even while no entity listens: the heartbeat keeps the token alive.

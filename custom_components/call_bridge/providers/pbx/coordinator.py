@@ -12,7 +12,6 @@ from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from ...api.yeastar_s import (
-    LOCKOUT_MINUTES,
     PbxAuthError,
     PbxClient,
     PbxConnectionError,
@@ -21,7 +20,7 @@ from ...api.yeastar_s import (
     PbxLockedOutError,
     PbxLoginRefusedError,
 )
-from ...const import DOMAIN
+from .errors import entry_error, locked_out
 from .refusals import remember_refusal
 
 if TYPE_CHECKING:
@@ -47,30 +46,18 @@ class PbxCoordinator(DataUpdateCoordinator[dict[str, PbxExtension]]):
 
     async def _async_update_data(self) -> dict[str, PbxExtension]:
         """Send a heartbeat, then read the extensions; new credentials are asked for when refused."""
-        placeholders = {"host": self.config_entry.data[CONF_HOST]}
+        host = self.config_entry.data[CONF_HOST]
         try:
             await self.client.heartbeat()
             extensions = await self.client.extensions()
         except PbxAuthError as err:
             if isinstance(err, PbxLoginRefusedError):
                 remember_refusal(self.hass, self.client.login_fingerprint, err.errno)
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN,
-                translation_key="pbx_auth_failed",
-                translation_placeholders=placeholders,
-            ) from err
+            raise entry_error(ConfigEntryAuthFailed, "pbx_auth_failed", host) from err
         except PbxLockedOutError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="pbx_locked_out",
-                translation_placeholders=placeholders | {"minutes": str(LOCKOUT_MINUTES)},
-            ) from err
+            raise locked_out(UpdateFailed, host) from err
         except PbxConnectionError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="pbx_unavailable",
-                translation_placeholders=placeholders | {"error": str(err)},
-            ) from err
+            raise entry_error(UpdateFailed, "pbx_unavailable", host, error=str(err)) from err
         except PbxError as err:
             # It answered, so it is there: what it refused is for the debug log.
             _LOGGER.debug(

@@ -1,4 +1,4 @@
-"""Simulated PBX API: login (MD5), expiring tokens, heartbeat, device info, extensions, dial."""
+"""Simulated PBX API: login (MD5), expiring tokens, heartbeat, device info, extensions, dial, hang up."""
 
 from __future__ import annotations
 
@@ -152,7 +152,11 @@ def _answer(
             ],
         }
     if action == "extension/dial_extension":
-        return _dial(state, fields)
+        return _dial(state, fields, ("caller", "callee"), ("caller", "callee"))
+    if action == "extension/dial_outbound":
+        return _dial(state, fields, ("extid", "outto"), ("extid",))
+    if action == "extension/hangup":
+        return _hangup(state, fields)
     return {"status": "Failed", "errno": "10003"}
 
 
@@ -171,14 +175,25 @@ def _login(state: PbxState, fields: dict[str, str]) -> dict[str, Any]:
     return {"status": "Success", "token": state.issue_token()}
 
 
-def _dial(state: PbxState, fields: dict[str, str]) -> dict[str, Any]:
-    caller, callee = fields.get("caller", ""), fields.get("callee", "")
-    if not caller or not callee:
+def _hangup(state: PbxState, fields: dict[str, str]) -> dict[str, Any]:
+    extension = fields.get("extid", "")
+    if not extension:
         return {"status": "Failed", "errno": "10004"}
-    for number in (caller, callee):
-        if number not in state.extensions:
+    if extension not in state.extensions:
+        return {"status": "Failed", "errno": "10006"}
+    return {"status": "Success"}
+
+
+def _dial(
+    state: PbxState, fields: dict[str, str], required: tuple[str, ...], extensions: tuple[str, ...]
+) -> dict[str, Any]:
+    """Place a call that needs the ``required`` fields and rings the ``extensions`` given in them."""
+    if not all(fields.get(name) for name in required):
+        return {"status": "Failed", "errno": "10004"}
+    for name in extensions:
+        if fields[name] not in state.extensions:
             return {"status": "Failed", "errno": "10006"}
-        if state.extensions[number] in ("Busy", "InUse"):
+        if state.extensions[fields[name]] in ("Busy", "InUse"):
             return {"status": "Failed", "errno": "10008"}
     answer: dict[str, Any] = {"status": "Success"}
     if state.api_version == "v1.1.0":  # Yeastar answers with a call id, OpenVox does not

@@ -15,6 +15,7 @@ from custom_components.call_bridge.api.yeastar_s import ERRNO_MEANINGS
 from custom_components.call_bridge.providers import PROVIDERS
 from custom_components.call_bridge.providers.onenet import CODE_TRANSLATION_KEYS
 from custom_components.call_bridge.providers.pbx import ERRNO_TRANSLATION_KEYS
+from custom_components.call_bridge.services import SCHEMAS
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "call_bridge"
 EN = json.loads((INTEGRATION / "translations" / "en.json").read_text(encoding="utf-8"))
@@ -54,7 +55,7 @@ def exception_keys_in_code() -> set[str]:
     keys |= set(re.findall(r'entry_error\(\s*\w+,\s*"([a-z0-9_]+)"', CODE))
     keys |= set(ERRNO_TRANSLATION_KEYS.values()) | set(CODE_TRANSLATION_KEYS.values())
     fallbacks = {"pbx_errno_unknown", "onenet_code_unknown", "no_entry", "several_entries"}
-    fallbacks |= {"invalid_extension", "invalid_phone_number"}
+    fallbacks |= {"invalid_extension", "invalid_phone_number", "invalid_outside_number"}
     assert all(f'"{key}"' in CODE for key in fallbacks)
     return keys | fallbacks
 
@@ -90,7 +91,7 @@ def test_flow_errors_aborts_and_steps_exist() -> None:
     assert "{webhook_url}" in EN["options"]["step"]["onenet_options"]["description"]
 
 
-@pytest.mark.parametrize("service", ["dial_extension", "click_to_dial"])
+@pytest.mark.parametrize("service", sorted(SCHEMAS))
 def test_every_action_field_is_described(service: str) -> None:
     fields = yaml.safe_load((INTEGRATION / "services.yaml").read_text())[service]["fields"]
     described = EN["services"][service]["fields"]
@@ -102,7 +103,7 @@ def test_every_action_field_is_described(service: str) -> None:
 
 def test_icons_cover_every_action_and_entity() -> None:
     icons = json.loads((INTEGRATION / "icons.json").read_text())
-    assert set(icons["services"]) == {"dial_extension", "click_to_dial"}
+    assert set(icons["services"]) == set(SCHEMAS)
     states = set(icons["entity"]["event"]["call_status"]["state_attributes"]["event_type"]["state"])
     assert states == set(
         EN["entity"]["event"]["call_status"]["state_attributes"]["event_type"]["state"]

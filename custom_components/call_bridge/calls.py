@@ -52,16 +52,11 @@ async def async_place_call(
         )
     placed = placed or provider.nothing_placed
     if not suppressed:
-        _LOGGER.debug("%s: call placed, call id %s", entry.title, placed.call_id)
-        if placed.call_id is not None:
+        _LOGGER.debug("%s: %s done, call id %s", entry.title, action, placed.call_id)
+        if placed.call_id is not None and placed.parties is not None:
             provider.placed(placed.call_id)
             provider.calls.record(
                 placed.call_id,
-                {
-                    "state": "requested",
-                    "caller": call.caller,
-                    "callee": call.callee,
-                    "updated": dt_util.utcnow().isoformat(),
-                },
+                {"state": "requested", **placed.parties, "updated": dt_util.utcnow().isoformat()},
             )
     return {"call_id": placed.call_id, **placed.details, "suppressed": suppressed}

@@ -20,6 +20,8 @@ DEFAULT_TIMEOUT: Final = 10
 # Actions and their fields (call presets store the fields of their provider's preset action).
 SERVICE_DIAL_EXTENSION: Final = "dial_extension"
 SERVICE_CLICK_TO_DIAL: Final = "click_to_dial"
+SERVICE_DIAL_OUTBOUND: Final = "dial_outbound"
+SERVICE_HANGUP: Final = "hangup"
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_CALLER: Final = "caller"
 ATTR_CALLEE: Final = "callee"
@@ -27,6 +29,9 @@ ATTR_AUTOANSWER: Final = "autoanswer"
 ATTR_DISPLAY: Final = "display"
 ATTR_SPONSOR: Final = "sponsor"
 ATTR_NOTIFY_URL: Final = "notify_url"
+ATTR_EXTENSION: Final = "extension"
+ATTR_NUMBER: Final = "number"
+ATTR_CALL_ID: Final = "call_id"
 
 SUBENTRY_TYPE_PRESET: Final = "preset"
 

@@ -11,19 +11,24 @@ import voluptuous as vol
 from .calls import async_place_call, supports
 from .const import (
     ATTR_AUTOANSWER,
+    ATTR_CALL_ID,
     ATTR_CALLEE,
     ATTR_CALLER,
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DISPLAY,
+    ATTR_EXTENSION,
     ATTR_NOTIFY_URL,
+    ATTR_NUMBER,
     ATTR_SPONSOR,
     DOMAIN,
     SERVICE_CLICK_TO_DIAL,
     SERVICE_DIAL_EXTENSION,
+    SERVICE_DIAL_OUTBOUND,
+    SERVICE_HANGUP,
 )
 from .providers.base import CallBridgeConfigEntry
 
-SCHEMAS = {
+SCHEMAS: dict[str, vol.Schema | vol.All] = {
     SERVICE_DIAL_EXTENSION: vol.Schema(
         {
             vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
@@ -41,6 +46,24 @@ SCHEMAS = {
             vol.Optional(ATTR_SPONSOR): cv.string,
             vol.Optional(ATTR_NOTIFY_URL): cv.url,
         }
+    ),
+    SERVICE_DIAL_OUTBOUND: vol.Schema(
+        {
+            vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+            vol.Required(ATTR_EXTENSION): cv.string,
+            vol.Required(ATTR_NUMBER): cv.string,
+            vol.Optional(ATTR_AUTOANSWER): cv.boolean,
+        }
+    ),
+    SERVICE_HANGUP: vol.All(
+        vol.Schema(
+            {
+                vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+                vol.Exclusive(ATTR_EXTENSION, "call"): cv.string,
+                vol.Exclusive(ATTR_CALL_ID, "call"): cv.string,
+            }
+        ),
+        cv.has_at_least_one_key(ATTR_EXTENSION, ATTR_CALL_ID),
     ),
 }
 

@@ -6,7 +6,12 @@ from hypothesis import given, strategies as st
 import pytest
 
 from custom_components.call_bridge.api.onenet import InvalidPhoneNumberError, normalize_phone_number
-from custom_components.call_bridge.api.yeastar_s import InvalidExtensionError, normalize_extension
+from custom_components.call_bridge.api.yeastar_s import (
+    InvalidExtensionError,
+    InvalidOutsideNumberError,
+    normalize_extension,
+    normalize_outside_number,
+)
 
 
 @pytest.mark.parametrize(
@@ -94,3 +99,24 @@ def test_any_text_is_an_extension_in_ascii_digits_or_refused(typed: str) -> None
     assert extension.isascii()
     assert extension.isdigit()
     assert 1 <= len(extension) <= 16
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("0755-2800 0003", "075528000003"),
+        ("+86 138 0013 8000", "+8613800138000"),
+        ("9,0755", None),
+        ("*72#", "*72#"),
+        ("１３８", "138"),
+        ("", None),
+        ("12+3", None),
+        ("1" * 33, None),
+    ],
+)
+def test_outside_numbers(typed: str, expected: str | None) -> None:
+    if expected is None:
+        with pytest.raises(InvalidOutsideNumberError):
+            normalize_outside_number(typed)
+    else:
+        assert normalize_outside_number(typed) == expected

@@ -375,3 +375,24 @@ async def test_a_lockout_is_waited_out_without_logging_in(
     now[0] = LOCKOUT_SECONDS + 1
     await client.dial_extension("101", "102")
     assert paths(pbx_state) == ["login", "login", "extension/dial_extension"]
+
+
+async def test_dial_outbound_and_hangup(
+    session: ClientSession, pbx_port: int, pbx_state: PbxState
+) -> None:
+    client = PbxClient("127.0.0.1", session=session, port=pbx_port, token=STATIC_TOKEN)
+    assert await client.dial_outbound("101", "075528000003", autoanswer=True) is None
+    await client.hangup("101")
+    dial, hangup = pbx_state.requests
+    assert dial["path"] == "/api/v0.0.1/extension/dial_outbound"
+    assert json.loads(dial["body"]) == {
+        "extid": "101",
+        "outto": "075528000003",
+        "autoanswer": "yes",
+    }
+    assert hangup["path"] == "/api/v0.0.1/extension/hangup"
+    assert json.loads(hangup["body"]) == {"extid": "101"}
+    with pytest.raises(PbxRefusedError, match="10006"):
+        await client.hangup("999")
+    with pytest.raises(PbxRefusedError, match="10006"):
+        await client.dial_outbound("999", "075528000003")

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 import logging
-from typing import Any, ClassVar, Protocol, Self
+from typing import Any, ClassVar, Self
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
@@ -23,24 +23,17 @@ from ..data import Availability, CallbackReport, CallLog
 _LOGGER = logging.getLogger(__package__)
 
 
-class PreparedCall(Hashable, Protocol):
-    """A call in the provider's own terms, numbers checked; equal calls are identical calls."""
-
-    @property
-    def caller(self) -> str:
-        """Who is called first."""
-
-    @property
-    def callee(self) -> str:
-        """Who the caller is put through to."""
-
-
 @dataclass(frozen=True, slots=True)
 class Placed:
-    """What a provider tells of a call it placed: the call id, and what else its response carries."""
+    """What a provider tells of an action on a call: the call's id, what else the response carries.
+
+    ``parties`` (caller and callee) say that a new call was placed; an action that ends a call
+    has none.
+    """
 
     call_id: str | None
     details: Mapping[str, str | None] = field(default_factory=dict)
+    parties: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +62,7 @@ def validated(value: str, normalize: Callable[[str], str], translation_key: str)
         ) from None
 
 
-class Provider[CallT: PreparedCall](ABC):
+class Provider[CallT: Hashable](ABC):
     """One entry's backend: its client, what it can do, and how its calls are placed.
 
     A provider is the entry's ``runtime_data``. The shared path (``calls.py``) asks it to prepare
@@ -129,11 +122,14 @@ class Provider[CallT: PreparedCall](ABC):
 
     @abstractmethod
     def prepare(self, action: str, fields: Mapping[str, Any]) -> CallT:
-        """Return the call that an action's fields describe; raise ServiceValidationError."""
+        """Return what an action's fields ask for, numbers checked; raise ServiceValidationError.
+
+        Equal results are identical requests: the cooldown holds back the second.
+        """
 
     @abstractmethod
     async def async_place(self, call: CallT) -> Placed:
-        """Place ``call``; raise a translated HomeAssistantError when it is not placed."""
+        """Carry out ``call``; raise a translated HomeAssistantError when it is not done."""
 
     def error(self, translation_key: str, **placeholders: str) -> HomeAssistantError:
         """Return the translated error of an action on this entry."""

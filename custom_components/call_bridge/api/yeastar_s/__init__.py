@@ -3,6 +3,7 @@
 from .client import PbxClient, udp_source_address
 from .errors import (
     InvalidExtensionError,
+    InvalidOutsideNumberError,
     PbxAuthError,
     PbxConnectionError,
     PbxError,
@@ -11,7 +12,7 @@ from .errors import (
     PbxRefusedError,
     PbxResponseError,
 )
-from .extensions import normalize_extension
+from .extensions import normalize_extension, normalize_outside_number
 from .hosts import normalize_host
 from .models import (
     API_VERSIONS,
@@ -39,6 +40,7 @@ __all__ = [
     "PAYLOAD_FORMATS",
     "ApiVersion",
     "InvalidExtensionError",
+    "InvalidOutsideNumberError",
     "PayloadFormat",
     "PbxAuthError",
     "PbxClient",
@@ -52,5 +54,6 @@ __all__ = [
     "PbxResponseError",
     "normalize_extension",
     "normalize_host",
+    "normalize_outside_number",
     "udp_source_address",
 ]

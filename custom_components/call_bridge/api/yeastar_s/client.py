@@ -192,6 +192,23 @@ class PbxClient(SessionClient):
         )
         return _text(answer.get("callid"))
 
+    async def dial_outbound(
+        self, extension: str, number: str, *, autoanswer: bool = False
+    ) -> str | None:
+        """Ring ``extension``; when it answers, call the outside ``number`` through the PBX's routes.
+
+        Return the PBX's call id if it gives one. Sent once, as ``dial_extension`` is.
+        """
+        answer = await self._request(
+            "extension/dial_outbound",
+            {"extid": extension, "outto": number, "autoanswer": "yes" if autoanswer else "no"},
+        )
+        return _text(answer.get("callid"))
+
+    async def hangup(self, extension: str) -> None:
+        """End the call ``extension`` is in (the PBX hangs up by extension, not by call id)."""
+        await self._request("extension/hangup", {"extid": extension})
+
     async def heartbeat(self) -> None:
         """Keep the token alive: the PBX forgets a token after 30 minutes without traffic.
 

@@ -49,3 +49,13 @@ class InvalidExtensionError(PbxError, ValueError):
         super().__init__(f"{number!r} is not an extension: {reason}")
         self.number = number
         self.reason = reason
+
+
+class InvalidOutsideNumberError(PbxError, ValueError):
+    """A text is not a number the PBX can dial out to."""
+
+    def __init__(self, number: str, reason: str) -> None:
+        """Keep the number as typed and why it was refused."""
+        super().__init__(f"{number!r} is not an outside number: {reason}")
+        self.number = number
+        self.reason = reason

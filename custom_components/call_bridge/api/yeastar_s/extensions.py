@@ -1,4 +1,4 @@
-"""Extension numbers, from the way people type them to the way the PBX wants them."""
+"""Extensions and outside numbers, from the way people type them to the way the PBX wants them."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import re
 from typing import Final
 
 from ..common import strip_separators
-from .errors import InvalidExtensionError
+from .errors import InvalidExtensionError, InvalidOutsideNumberError
 
 _EXTENSION: Final = re.compile(r"[0-9]{1,16}")
+# What the PBX's outbound routes match: digits, with a leading + and the keypad's * and #.
+_OUTSIDE_NUMBER: Final = re.compile(r"\+?[0-9*#]{1,32}")
 
 
 def normalize_extension(extension: str) -> str:
@@ -21,4 +23,19 @@ def normalize_extension(extension: str) -> str:
         raise InvalidExtensionError(extension, "the extension is empty")
     if not _EXTENSION.fullmatch(digits):
         raise InvalidExtensionError(extension, "an extension is 1 to 16 digits")
+    return digits
+
+
+def normalize_outside_number(number: str) -> str:
+    """Return a number to dial out to as the PBX's routes see it ("0755-2800 0003" gives "075528000003").
+
+    Prefixes stay as typed (a 9 or a 0 for an outside line): the PBX's outbound routes decide.
+    """
+    digits = strip_separators(number)
+    if not digits:
+        raise InvalidOutsideNumberError(number, "the number is empty")
+    if not _OUTSIDE_NUMBER.fullmatch(digits):
+        raise InvalidOutsideNumberError(
+            number, "an outside number is 1 to 32 digits, * or #, after an optional +"
+        )
     return digits

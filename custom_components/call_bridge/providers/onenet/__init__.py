@@ -190,7 +190,11 @@ class OneNetProvider(Provider[OneNetCall]):
             )
         except OneNetError as err:
             raise self._translated(err) from None
-        return Placed(result.call_id, {"request_id": result.request_id})
+        return Placed(
+            result.call_id,
+            {"request_id": result.request_id},
+            parties={ATTR_CALLER: call.caller, ATTR_CALLEE: call.callee},
+        )
 
     def _translated(self, err: OneNetError) -> HomeAssistantError:
         """Translate a OneNET error."""

@@ -13,6 +13,7 @@ from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
     ConfigEntryNotReady,
     HomeAssistantError,
+    ServiceValidationError,
 )
 from homeassistant.helpers.selector import BooleanSelector, TextSelector
 import voluptuous as vol
@@ -26,8 +27,20 @@ from ...api.yeastar_s import (
     PbxLoginRefusedError,
     PbxRefusedError,
     normalize_extension,
+    normalize_outside_number,
 )
-from ...const import ATTR_AUTOANSWER, ATTR_CALLEE, ATTR_CALLER, SERVICE_DIAL_EXTENSION
+from ...const import (
+    ATTR_AUTOANSWER,
+    ATTR_CALL_ID,
+    ATTR_CALLEE,
+    ATTR_CALLER,
+    ATTR_EXTENSION,
+    ATTR_NUMBER,
+    DOMAIN,
+    SERVICE_DIAL_EXTENSION,
+    SERVICE_DIAL_OUTBOUND,
+    SERVICE_HANGUP,
+)
 from ..base import FlowSteps, Placed, Provider, register_device, validated
 from .client import create_pbx_client
 from .const import CONF_AUTOANSWER, DEFAULT_AUTOANSWER, ENTRY_TYPE
@@ -91,19 +104,33 @@ ERRNO_TRANSLATION_KEYS: Final[dict[str, str]] = {
 
 @dataclass(frozen=True, slots=True)
 class PbxCall:
-    """Ring extension ``caller``, then ``callee``."""
+    """Ring extension ``caller``, then ``callee``: another extension, or an outside number."""
 
     caller: str
     callee: str
     autoanswer: bool
+    outbound: bool = False
 
 
-class PbxProvider(Provider[PbxCall]):
+@dataclass(frozen=True, slots=True)
+class PbxHangup:
+    """End the call ``extension`` is in (``call_id``: the call that was asked for, if any)."""
+
+    extension: str
+    call_id: str | None = None
+
+
+type PbxRequest = PbxCall | PbxHangup
+
+
+class PbxProvider(Provider[PbxRequest]):
     """An IP PBX on the local network, reached with an API token or an API user."""
 
     entry_type: ClassVar[str] = ENTRY_TYPE
     platforms: ClassVar[tuple[Platform, ...]] = (Platform.BUTTON,)
-    actions: ClassVar[frozenset[str]] = frozenset({SERVICE_DIAL_EXTENSION})
+    actions: ClassVar[frozenset[str]] = frozenset(
+        {SERVICE_DIAL_EXTENSION, SERVICE_DIAL_OUTBOUND, SERVICE_HANGUP}
+    )
     preset_action: ClassVar[str] = SERVICE_DIAL_EXTENSION
     nothing_placed: ClassVar[Placed] = Placed(None)
     flow_steps: ClassVar[FlowSteps] = FlowSteps(
@@ -183,28 +210,53 @@ class PbxProvider(Provider[PbxCall]):
                 errors[field] = "invalid_extension"
         return errors
 
-    def prepare(self, action: str, fields: Mapping[str, Any]) -> PbxCall:
-        """Check the extensions; ``autoanswer`` left out takes the entry's option."""
+    def prepare(self, action: str, fields: Mapping[str, Any]) -> PbxRequest:
+        """Check the extensions and numbers; ``autoanswer`` left out takes the entry's option."""
+        if action == SERVICE_HANGUP:
+            return self._hangup_of(fields)
         autoanswer = fields.get(ATTR_AUTOANSWER)
+        if autoanswer is None:
+            autoanswer = self.entry.options.get(CONF_AUTOANSWER, DEFAULT_AUTOANSWER)
+        if action == SERVICE_DIAL_OUTBOUND:
+            return PbxCall(
+                caller=_extension(fields[ATTR_EXTENSION]),
+                callee=validated(
+                    fields[ATTR_NUMBER], normalize_outside_number, "invalid_outside_number"
+                ),
+                autoanswer=bool(autoanswer),
+                outbound=True,
+            )
         return PbxCall(
-            caller=validated(fields[ATTR_CALLER], normalize_extension, "invalid_extension"),
-            callee=validated(fields[ATTR_CALLEE], normalize_extension, "invalid_extension"),
-            autoanswer=bool(
-                self.entry.options.get(CONF_AUTOANSWER, DEFAULT_AUTOANSWER)
-                if autoanswer is None
-                else autoanswer
-            ),
+            caller=_extension(fields[ATTR_CALLER]),
+            callee=_extension(fields[ATTR_CALLEE]),
+            autoanswer=bool(autoanswer),
         )
 
-    async def async_place(self, call: PbxCall) -> Placed:
-        """Ring the caller, then the callee."""
-        try:
-            call_id = await self.client.dial_extension(
-                call.caller, call.callee, autoanswer=call.autoanswer
+    def _hangup_of(self, fields: Mapping[str, Any]) -> PbxHangup:
+        """Return the hangup asked for: by extension, or by a call id this entry placed (its caller)."""
+        call_id = fields.get(ATTR_CALL_ID)
+        if call_id is None:
+            return PbxHangup(_extension(fields[ATTR_EXTENSION]))
+        recent = self.calls.recent_calls.get(call_id)
+        if recent is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unknown_call",
+                translation_placeholders={"call_id": call_id, "entry_title": self.entry.title},
             )
+        return PbxHangup(recent[ATTR_CALLER], call_id)
+
+    async def async_place(self, call: PbxRequest) -> Placed:
+        """Ring the caller, then the callee; or end an extension's call."""
+        try:
+            if isinstance(call, PbxHangup):
+                await self.client.hangup(call.extension)
+                return Placed(call.call_id)
+            dial = self.client.dial_outbound if call.outbound else self.client.dial_extension
+            call_id = await dial(call.caller, call.callee, autoanswer=call.autoanswer)
         except PbxError as err:
             raise self._translated(err) from None
-        return Placed(call_id)
+        return Placed(call_id, parties={ATTR_CALLER: call.caller, ATTR_CALLEE: call.callee})
 
     def _translated(self, err: PbxError) -> HomeAssistantError:
         """Translate a PBX error; remember a refused login, so that it is not tried again."""
@@ -248,6 +300,10 @@ class PbxProvider(Provider[PbxCall]):
             "extensions": len(self.coordinator.data or {}),
             "last_poll_succeeded": self.coordinator.last_update_success,
         }
+
+
+def _extension(value: str) -> str:
+    return validated(value, normalize_extension, "invalid_extension")
 
 
 type PbxConfigEntry = ConfigEntry[PbxProvider]

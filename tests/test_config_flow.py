@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from unittest.mock import patch
+from unittest.mock import ANY, patch
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -36,7 +36,7 @@ async def test_pbx_with_api_user(hass: HomeAssistant, mock_pbx: AiohttpClientMoc
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "OpenVox UC501"
     assert result["result"].unique_id == SERIAL
-    assert result["data"] == {"entry_type": "pbx"} | PBX_FORM
+    assert result["data"] == {"entry_type": "pbx", "webhook_id": ANY} | PBX_FORM
     await hass.async_block_till_done()
     assert result["result"].state is ConfigEntryState.LOADED
 

@@ -28,6 +28,20 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
+async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+    """Bring entries of 0.1.x (version 1.1) to this release's data (1.2); refuse newer ones.
+
+    (Newer Home Assistant releases refuse those themselves, before they ask.)
+    """
+    if entry.version > 1:
+        return False
+    if entry.minor_version < 2:
+        hass.config_entries.async_update_entry(
+            entry, data=provider_of(entry).migrated_data(entry.data), minor_version=2
+        )
+    return True
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: CallBridgeConfigEntry) -> bool:
     """Connect the entry's provider, then add its entities."""
     provider = await provider_of(entry).async_setup(hass, entry)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.components.button import ButtonEntity
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import Platform
@@ -12,7 +14,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .calls import async_place_call
 from .const import SUBENTRY_TYPE_PRESET
 from .entity import CallBridgeEntity
-from .providers.base import CallBridgeConfigEntry
+from .providers.base import CallBridgeConfigEntry, Provider
 
 # Presses wait for no state; the call gate merges identical concurrent presses.
 PARALLEL_UPDATES = 0
@@ -41,7 +43,7 @@ async def async_setup_entry(
     async_add_entities(buttons)
 
 
-class PresetButton(CallBridgeEntity, ButtonEntity):
+class PresetButton(CallBridgeEntity[Provider[Any]], ButtonEntity):
     """Places the call a preset describes, through the same path as the actions."""
 
     _attr_translation_key = "preset"  # the icon; the name is the preset's

@@ -31,6 +31,7 @@ class CallBridgeConfigFlow(PbxConfigSteps, OneNetConfigSteps, domain=DOMAIN):
     """Set up an entry of any provider."""
 
     VERSION = 1
+    MINOR_VERSION = 2
 
     @staticmethod
     @callback

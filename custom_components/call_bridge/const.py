@@ -36,5 +36,6 @@ ATTR_CALL_ID: Final = "call_id"
 SUBENTRY_TYPE_PRESET: Final = "preset"
 
 EVENT_CALL_STATUS: Final = "call_bridge_call_status"
+EVENT_PBX_EVENT: Final = "call_bridge_pbx_event"
 
 ISSUE_NO_EXTERNAL_URL: Final = "no_external_url"

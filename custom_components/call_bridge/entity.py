@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 
-from .providers.base import CallBridgeConfigEntry, device_identifier
+from .providers.base import Provider, device_identifier
 
 
-class CallBridgeEntity(Entity):
+class CallBridgeEntity[P: Provider[Any]](Entity):
     """An entity of one Call Bridge entry; unavailable while its provider does not answer."""
 
     _attr_has_entity_name = True
 
-    def __init__(self, entry: CallBridgeConfigEntry, key: str) -> None:
+    def __init__(self, entry: ConfigEntry[P], key: str) -> None:
         """Attach the entity to the entry's device, with a unique id made of the entry's and ``key``."""
         self._entry = entry
         self._attr_unique_id = f"{entry.unique_id or entry.entry_id}_{key}"

@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .call_status import CALL_STATES, STATE_UNKNOWN, signal_call_status
 from .entity import CallBridgeEntity
-from .providers.base import CallBridgeConfigEntry
+from .providers.base import CallBridgeConfigEntry, Provider
 
 PARALLEL_UPDATES = 0
 EVENT_ATTRIBUTES = ("call_id", "caller", "callee", "reason", "call_duration")
@@ -26,7 +26,7 @@ async def async_setup_entry(
     async_add_entities([CallStatusEvent(entry)])
 
 
-class CallStatusEvent(CallBridgeEntity, EventEntity):
+class CallStatusEvent(CallBridgeEntity[Provider[Any]], EventEntity):
     """Mirrors the status of the calls the entry placed."""
 
     _attr_translation_key = "call_status"

@@ -111,6 +111,11 @@ class Provider[CallT: Hashable](ABC):
         await calls_store(hass, entry).async_remove()
 
     @classmethod
+    def migrated_data(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the data of an entry of 0.1.x as this release keeps it."""
+        return dict(data)
+
+    @classmethod
     @abstractmethod
     def preset_fields(cls) -> dict[vol.Marker, Any]:
         """Return the fields of a call preset besides its name: the preset action's fields."""

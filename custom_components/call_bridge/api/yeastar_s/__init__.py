@@ -28,6 +28,15 @@ from .models import (
     PbxDeviceInfo,
     PbxExtension,
 )
+from .reports import (
+    EXTENSION_STATES,
+    REPORT_TYPES,
+    REPORT_VERSION,
+    InvalidReportError,
+    PbxReport,
+    decode_report,
+    parse_report,
+)
 
 __all__ = [
     "API_VERSIONS",
@@ -35,12 +44,16 @@ __all__ = [
     "DEFAULT_PAYLOAD_FORMAT",
     "DEFAULT_PORT",
     "ERRNO_MEANINGS",
+    "EXTENSION_STATES",
     "LOCKOUT_MINUTES",
     "MANUFACTURERS",
     "PAYLOAD_FORMATS",
+    "REPORT_TYPES",
+    "REPORT_VERSION",
     "ApiVersion",
     "InvalidExtensionError",
     "InvalidOutsideNumberError",
+    "InvalidReportError",
     "PayloadFormat",
     "PbxAuthError",
     "PbxClient",
@@ -51,9 +64,12 @@ __all__ = [
     "PbxLockedOutError",
     "PbxLoginRefusedError",
     "PbxRefusedError",
+    "PbxReport",
     "PbxResponseError",
+    "decode_report",
     "normalize_extension",
     "normalize_host",
     "normalize_outside_number",
+    "parse_report",
     "udp_source_address",
 ]

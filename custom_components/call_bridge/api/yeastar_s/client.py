@@ -42,6 +42,7 @@ from .models import (
     PbxExtension,
     refusal,
 )
+from .reports import REPORT_VERSION
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -79,11 +80,15 @@ class PbxClient(SessionClient):
         request_timeout: float = DEFAULT_TIMEOUT,
         clock: Callable[[], float] = time.monotonic,
         source_address: Callable[[str], Awaitable[str | None]] | None = None,
+        report_port: int | None = None,
+        report_path: str | None = None,
     ) -> None:
         """Keep the connection settings; nothing is sent before the first request.
 
         Without a ``session`` the client opens its own at the first request, and closes it in
-        ``close`` (or at the end of ``async with``). ``source_address`` finds the local address on the route to an IP address (the heartbeat
+        ``close`` (or at the end of ``async with``). Reports go to ``report_path`` on
+        ``report_port`` of the local address that reaches the PBX, as told at login and at every
+        heartbeat. ``source_address`` finds the local address on the route to an IP address (the heartbeat
         tells it to the PBX); by default a connected UDP socket tells it.
         """
         if (token is None) == (username is None and password is None):
@@ -108,6 +113,8 @@ class PbxClient(SessionClient):
         self._clock = clock
         self._locked_out: tuple[PbxLockedOutError, float] | None = None
         self._find_source_address = source_address or udp_source_address
+        self._report_port = report_port
+        self._report_path = report_path
         content_type = "xml" if payload_format == "xml" else "json"
         self._headers = {
             "Content-Type": f"application/{content_type}; charset=utf-8",
@@ -121,6 +128,11 @@ class PbxClient(SessionClient):
     def logs_in(self) -> bool:
         """Whether the client logs in as an API user (rather than using a static token)."""
         return self._username is not None
+
+    @property
+    def reports(self) -> bool:
+        """Whether the PBX is told where to post its reports (at login: API users only)."""
+        return self.logs_in and self._report_port is not None and self._report_path is not None
 
     @property
     def login_fingerprint(self) -> str | None:
@@ -215,10 +227,9 @@ class PbxClient(SessionClient):
         The vendors' documents mark ``ipaddr`` (Home Assistant's address, as the PBX reaches it) and
         ``port`` required.
         """
-        fields = {"port": REPORT_PORT}
-        if (address := await self._source_address()) is not None:
-            fields = {"ipaddr": address} | fields
-        await self._request("heartbeat", fields)
+        address = await self._source_address()
+        fields = {"ipaddr": address} if address is not None else {}
+        await self._request("heartbeat", fields | self._report_destination(address))
 
     async def logout(self) -> None:
         """End a session this client logged in; a static token is left alone, it is the user's."""
@@ -237,6 +248,21 @@ class PbxClient(SessionClient):
         """End the session this client logged in, and close the HTTP session it opened."""
         await self.logout()
         await super().close()
+
+    def _report_destination(self, address: str | None) -> dict[str, str]:
+        """Where the PBX is to post its reports: ``report_port`` and ``report_path`` at ``address``.
+
+        Without a destination the documented default port is given (login and heartbeat require
+        one), and the PBX posts where nothing listens.
+        """
+        if self._report_port is None or self._report_path is None or address is None:
+            return {"port": REPORT_PORT}
+        host = f"[{address}]" if ":" in address else address
+        return {
+            "port": str(self._report_port),
+            "url": f"{host}:{self._report_port}{self._report_path}",
+            "urltag": "1",
+        }
 
     async def _source_address(self) -> str | None:
         """Return the local address on the route to the PBX, or None when there is none."""
@@ -314,8 +340,9 @@ class PbxClient(SessionClient):
                     {
                         "username": self._username,
                         "password": self._password_md5,
-                        "port": REPORT_PORT,
-                    },
+                    }
+                    | self._report_destination(await self._source_address())
+                    | {"version": REPORT_VERSION},
                     token=None,
                 )
         except TimeoutError:

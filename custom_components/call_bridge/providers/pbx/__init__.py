@@ -4,21 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+import ipaddress
 from typing import Any, ClassVar, Final, Self
 
+from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_TOKEN, CONF_USERNAME, Platform
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_TOKEN,
+    CONF_USERNAME,
+    CONF_WEBHOOK_ID,
+    Platform,
+)
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
     ConfigEntryNotReady,
     HomeAssistantError,
     ServiceValidationError,
 )
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.selector import BooleanSelector, TextSelector
 import voluptuous as vol
 
 from ...api.yeastar_s import (
+    EXTENSION_STATES,
     InvalidExtensionError,
     PbxAuthError,
     PbxConnectionError,
@@ -41,12 +52,14 @@ from ...const import (
     SERVICE_DIAL_OUTBOUND,
     SERVICE_HANGUP,
 )
+from ...webhook import async_register_webhook
 from ..base import FlowSteps, Placed, Provider, register_device, validated
 from .client import create_pbx_client
 from .const import CONF_AUTOANSWER, DEFAULT_AUTOANSWER, ENTRY_TYPE
 from .coordinator import PbxCoordinator
 from .errors import entry_error, locked_out
 from .refusals import async_refused_logins, remember_refusal
+from .reports import address_of, async_handle_report
 
 # Each documented errno has a message of its own, keyed by the errno as the vendors list them;
 # any other is "pbx_errno_unknown".
@@ -127,7 +140,7 @@ class PbxProvider(Provider[PbxRequest]):
     """An IP PBX on the local network, reached with an API token or an API user."""
 
     entry_type: ClassVar[str] = ENTRY_TYPE
-    platforms: ClassVar[tuple[Platform, ...]] = (Platform.BUTTON,)
+    platforms: ClassVar[tuple[Platform, ...]] = (Platform.BUTTON, Platform.SENSOR)
     actions: ClassVar[frozenset[str]] = frozenset(
         {SERVICE_DIAL_EXTENSION, SERVICE_DIAL_OUTBOUND, SERVICE_HANGUP}
     )
@@ -144,11 +157,17 @@ class PbxProvider(Provider[PbxRequest]):
         entry: PbxConfigEntry,
         device_id: str,
         coordinator: PbxCoordinator,
+        serial: str | None,
     ) -> None:
-        """Keep the coordinator, and with it the client."""
+        """Keep the coordinator, and with it the client; the extensions' states start polled."""
         super().__init__(hass, entry, device_id)
         self.coordinator = coordinator
         self.client = coordinator.client
+        self.serial = serial
+        # The PBX's addresses, from which alone reports are taken (found when reports start).
+        self.pbx_addresses: frozenset[str] = frozenset()
+        self.extension_states: dict[str, str | None] = {}
+        self._extensions_polled()
 
     @classmethod
     async def async_setup(cls, hass: HomeAssistant, entry: ConfigEntry[Any]) -> Self:
@@ -173,8 +192,6 @@ class PbxProvider(Provider[PbxRequest]):
             raise entry_error(ConfigEntryNotReady, "pbx_not_ready", host) from err
         coordinator = PbxCoordinator(hass, entry, client)
         await coordinator.async_config_entry_first_refresh()
-        # Polled even while no entity listens: the heartbeat keeps the token alive.
-        entry.async_on_unload(coordinator.async_add_listener(lambda: None))
         device_id = register_device(
             hass,
             entry,
@@ -184,7 +201,41 @@ class PbxProvider(Provider[PbxRequest]):
             hw_version=info.hardware_version if info else None,
             serial_number=info.serial if info else None,
         )
-        return cls(hass, entry, device_id, coordinator)
+        provider = cls(hass, entry, device_id, coordinator, info.serial if info else None)
+        # Polled even while no entity listens: the heartbeat keeps the token alive.
+        entry.async_on_unload(coordinator.async_add_listener(provider._extensions_polled))
+        return provider
+
+    async def async_start(self) -> None:
+        """Take the PBX's reports, when it was told where to send them (API users only)."""
+        await super().async_start()
+        if not self.client.reports:
+            return
+        self.pbx_addresses = await _addresses(self.hass, self.entry.data[CONF_HOST])
+        # The PBX posts from the local network.
+        async_register_webhook(
+            self.hass,
+            self.entry,
+            lambda request: async_handle_report(self, request),
+            local_only=True,
+        )
+
+    @callback
+    def _extensions_polled(self) -> None:
+        """Take the extensions' states from the PBX's list, as the last poll read it."""
+        for number, extension in (self.coordinator.data or {}).items():
+            self.extension_states[number] = EXTENSION_STATES.get(extension.status or "")
+
+    @callback
+    def set_extension_state(self, number: str, state: str) -> None:
+        """Note an extension's state from a report, and tell its sensor."""
+        self.extension_states[number] = state
+        async_dispatcher_send(self.hass, signal_extension(self.entry.entry_id, number))
+
+    @classmethod
+    def migrated_data(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Entries of 0.1.x get a webhook for the PBX's reports."""
+        return {CONF_WEBHOOK_ID: webhook.async_generate_id()} | dict(data)
 
     async def async_unload(self) -> None:
         """End the PBX session this entry logged in."""
@@ -295,11 +346,32 @@ class PbxProvider(Provider[PbxRequest]):
         self.coordinator.async_set_update_error(err)
 
     def diagnostics(self) -> dict[str, Any]:
-        """How many extensions the PBX lists, and whether it answered the last poll."""
+        """How many extensions the PBX lists, whether it answered the last poll, if it reports."""
         return {
             "extensions": len(self.coordinator.data or {}),
             "last_poll_succeeded": self.coordinator.last_update_success,
+            "reports": self.client.reports,
         }
+
+
+def signal_extension(entry_id: str, number: str) -> str:
+    """Return the dispatcher signal that tells an extension's sensor of a new state."""
+    return f"{DOMAIN}_{entry_id}_extension_{number}"
+
+
+async def _addresses(hass: HomeAssistant, host: str) -> frozenset[str]:
+    """Return the addresses of the PBX's host; none when it does not resolve (then no report counts)."""
+    try:
+        return frozenset({str(ipaddress.ip_address(host))})
+    except ValueError:
+        pass
+    try:
+        infos = await hass.loop.getaddrinfo(host, None)
+    except OSError:
+        return frozenset()
+    return frozenset(
+        address for info in infos if (address := address_of(str(info[4][0]))) is not None
+    )
 
 
 def _extension(value: str) -> str:

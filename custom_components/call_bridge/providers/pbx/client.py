@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from homeassistant.components import network
+from homeassistant.components import network, webhook
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
@@ -14,6 +14,7 @@ from homeassistant.const import (
     CONF_TOKEN,
     CONF_USERNAME,
     CONF_VERIFY_SSL,
+    CONF_WEBHOOK_ID,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -41,6 +42,9 @@ def create_pbx_client(
 ) -> PbxClient:
     """Create a PBX client for entry data; TLS verification follows ``verify_ssl``."""
     token = data.get(CONF_TOKEN) or None
+    # Reports come to the entry's webhook on Home Assistant's own port; only a login can say so.
+    webhook_id = data.get(CONF_WEBHOOK_ID)
+    reports = webhook_id is not None and not token and hass.http is not None
     return PbxClient(
         data[CONF_HOST],
         session=async_get_clientsession(hass, verify_ssl=data.get(CONF_VERIFY_SSL, True)),
@@ -53,4 +57,6 @@ def create_pbx_client(
         password=None if token else data.get(CONF_PASSWORD),
         request_timeout=(options or {}).get(CONF_TIMEOUT, DEFAULT_TIMEOUT),
         source_address=_source_address_finder(hass),
+        report_port=hass.http.server_port if reports and hass.http is not None else None,
+        report_path=webhook.async_generate_path(webhook_id) if reports and webhook_id else None,
     )

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 import logging
 from typing import Any, Final
 
+from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
 from homeassistant.const import (
     CONF_HOST,
@@ -15,6 +16,7 @@ from homeassistant.const import (
     CONF_TOKEN,
     CONF_USERNAME,
     CONF_VERIFY_SSL,
+    CONF_WEBHOOK_ID,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import (
@@ -219,6 +221,7 @@ class PbxConfigSteps(ConfigFlow):
                 serial = info.serial if info else None
                 await self.async_set_unique_id(serial or f"{data[CONF_HOST]}:{data[CONF_PORT]}")
                 self._abort_if_unique_id_configured()
+                data[CONF_WEBHOOK_ID] = webhook.async_generate_id()  # for the PBX's reports
                 return self.async_create_entry(title=_title(data, info), data=data)
         return self.async_show_form(
             step_id=ENTRY_TYPE,
@@ -261,7 +264,8 @@ class PbxConfigSteps(ConfigFlow):
         errors: dict[str, str] = {}
         if user_input is not None:
             try:
-                data = _entry_data(_with_stored_secrets(user_input, entry.data))
+                kept = {key: entry.data[key] for key in (CONF_WEBHOOK_ID,) if key in entry.data}
+                data = _entry_data(_with_stored_secrets(user_input, entry.data) | kept)
             except ValueError:
                 errors = {CONF_HOST: "invalid_host"}
             else:

@@ -1,0 +1,212 @@
+"""The PBX's reports on a Home Assistant: the destination it is told, the webhook, the sensors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import json
+import socket
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.call_bridge import async_migrate_entry
+from custom_components.call_bridge.const import DOMAIN, EVENT_PBX_EVENT
+from custom_components.call_bridge.providers.pbx import _addresses
+from custom_components.call_bridge.providers.pbx.reports import address_of
+
+from .conftest import (
+    EXTENSION_LIST,
+    ONENET_DATA,
+    PBX_DATA,
+    SERIAL,
+    TOKEN,
+    SetupEntry,
+    mock_pbx_answers,
+    pbx_requests,
+)
+
+HOOK = "pbx-report-hook"
+REPORTS = f"/api/webhook/{HOOK}"
+
+
+@pytest.fixture
+async def reporting(
+    hass: HomeAssistant, mock_pbx: AiohttpClientMocker, setup_entry: SetupEntry
+) -> MockConfigEntry:
+    """A PBX entry of an API user, with its report webhook."""
+    return await setup_entry(
+        MockConfigEntry(
+            domain=DOMAIN,
+            title="OpenVox UC501",
+            data=PBX_DATA | {"webhook_id": HOOK},
+            unique_id=SERIAL,
+            minor_version=2,
+        )
+    )
+
+
+def pbx_events(hass: HomeAssistant) -> list[Event[Any]]:
+    events: list[Event[Any]] = []
+    hass.bus.async_listen(EVENT_PBX_EVENT, events.append)
+    return events
+
+
+async def test_login_and_heartbeat_point_the_pbx_at_the_webhook(
+    hass: HomeAssistant, mock_pbx: AiohttpClientMocker, reporting: MockConfigEntry
+) -> None:
+    [login] = pbx_requests(mock_pbx, "login")
+    [heartbeat] = pbx_requests(mock_pbx, "heartbeat")
+    port = str(hass.http.server_port)
+    for request in (login, heartbeat):
+        fields = json.loads(request[2])
+        assert fields["url"] == f"10.10.10.10:{port}{REPORTS}"
+        assert (fields["port"], fields["urltag"]) == (port, "1")
+    assert json.loads(login[2])["version"] == "1.0.2"
+    assert reporting.runtime_data.client.reports
+
+
+async def test_extension_status_reports_keep_the_sensors_current(
+    hass: HomeAssistant, reporting: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    assert hass.states.get("sensor.openvox_uc501_extension_101").state == "idle"  # Registered
+    assert hass.states.get("sensor.openvox_uc501_extension_102").state == "unavailable"
+    events = pbx_events(hass)
+    client = await hass_client_no_auth()
+    report = {"action": "ExtensionStatus", "extension": "101", "status": "InUse", "sn": SERIAL}
+    response = await client.post(REPORTS, json=report)
+    assert response.status == 200
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.openvox_uc501_extension_101").state == "in_use"
+    [event] = events
+    assert event.data == {
+        "entry_id": reporting.entry_id,
+        "device_id": reporting.runtime_data.device_id,
+        "action": "ExtensionStatus",
+        "type": "extension_status",
+        "callid": None,
+        "extensions": ["101"],
+        "inbound": None,
+        "outbound": None,
+        "reason": None,
+        "cdr": None,
+        "status": "InUse",
+    }
+
+
+async def test_call_reports_become_events(
+    hass: HomeAssistant, reporting: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    events = pbx_events(hass)
+    client = await hass_client_no_auth()
+    # Yeastar's call array, and the format before 1.0.2 that repeats the ext key.
+    for body in (
+        '{"action":"RING","callid":"1","call":[{"ext":{"extid":"101"}},'
+        '{"inbound":{"from":"103","to":"101","trunk":"t","inboundid":"2"}}],"sn":"a09805021987"}',
+        '{"action":"BYE","callid":"3","ext":{"extid":"101"},"ext":{"extid":"102"}}',
+        '{"action":"CallFailed","reason":480,"callid":"4","ext":{"extid":["102","106"]}}',
+    ):
+        response = await client.post(REPORTS, data=body)
+        assert response.status == 200
+    await hass.async_block_till_done()
+    ring, bye, failed = (event.data for event in events)
+    assert (ring["type"], ring["extensions"], ring["inbound"]["inboundid"]) == (
+        "ring",
+        ["101"],
+        "2",
+    )
+    assert (bye["type"], bye["extensions"]) == ("bye", ["101", "102"])
+    assert (failed["type"], failed["reason"]) == ("call_failed", "480")
+    assert reporting.runtime_data.callbacks.counts["accepted"] == 3
+
+
+async def test_reports_that_are_not_this_pbx_s_are_refused(
+    hass: HomeAssistant,
+    reporting: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    events = pbx_events(hass)
+    client = await hass_client_no_auth()
+    another_pbx = {"action": "ExtensionStatus", "extension": "101", "status": "InUse", "sn": "x"}
+    assert (await client.post(REPORTS, json=another_pbx)).status == 403
+    assert (await client.post(REPORTS, data=b"not json")).status == 400
+    assert (await client.post(REPORTS, data=b"{" + b" " * 70_000 + b"}")).status == 413
+    reporting.runtime_data.pbx_addresses = frozenset({"192.0.2.10"})  # the PBX is elsewhere
+    assert (await client.post(REPORTS, json={"action": "BootUp", "sn": SERIAL})).status == 403
+    await hass.async_block_till_done()
+    assert events == []
+    assert hass.states.get("sensor.openvox_uc501_extension_101").state == "idle"
+    assert "not json" not in caplog.text
+
+
+async def test_extensions_added_on_the_pbx_appear_with_the_next_poll(
+    hass: HomeAssistant, mock_pbx: AiohttpClientMocker, reporting: MockConfigEntry
+) -> None:
+    assert hass.states.get("sensor.openvox_uc501_extension_103") is None
+    mock_pbx.clear_requests()
+    more = dict(
+        EXTENSION_LIST, extlist=[*EXTENSION_LIST["extlist"], {"extnumber": "103", "status": "Busy"}]
+    )
+    mock_pbx_answers(mock_pbx, {"extensionlist/query": {"json": more}})
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=6))
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.openvox_uc501_extension_103").state == "in_use"
+
+
+async def test_a_static_token_cannot_tell_where_reports_go(
+    hass: HomeAssistant, mock_pbx: AiohttpClientMocker, setup_entry: SetupEntry
+) -> None:
+    entry = await setup_entry(
+        MockConfigEntry(
+            domain=DOMAIN,
+            data={
+                "entry_type": "pbx",
+                "host": "127.0.0.1",
+                "port": 9011,
+                "token": TOKEN,
+                "webhook_id": HOOK,
+            },
+            unique_id=SERIAL,
+            minor_version=2,
+        )
+    )
+    assert not entry.runtime_data.client.reports
+    [heartbeat] = pbx_requests(mock_pbx, "heartbeat")
+    assert "url" not in json.loads(heartbeat[2])
+
+
+async def test_entries_of_0_1_get_a_webhook_by_themselves(
+    hass: HomeAssistant, mock_pbx: AiohttpClientMocker, setup_entry: SetupEntry
+) -> None:
+    pbx = await setup_entry(MockConfigEntry(domain=DOMAIN, data=PBX_DATA, unique_id=SERIAL))
+    assert (pbx.version, pbx.minor_version) == (1, 2)
+    assert len(pbx.data["webhook_id"]) == 64
+    assert pbx.runtime_data.client.reports
+    onenet = await setup_entry(MockConfigEntry(domain=DOMAIN, data=ONENET_DATA, unique_id="app"))
+    assert (onenet.minor_version, dict(onenet.data)) == (2, ONENET_DATA)
+
+
+async def test_an_entry_of_a_newer_release_is_not_set_up(
+    hass: HomeAssistant, setup_entry: SetupEntry
+) -> None:
+    entry = await setup_entry(MockConfigEntry(domain=DOMAIN, data=PBX_DATA, version=2))
+    assert entry.state is ConfigEntryState.MIGRATION_ERROR
+    assert not await async_migrate_entry(hass, entry)
+    assert dict(entry.data) == PBX_DATA
+
+
+async def test_the_pbx_s_addresses(hass: HomeAssistant) -> None:
+    assert address_of("::ffff:192.0.2.1") == "192.0.2.1"
+    assert address_of("fd00::1") == "fd00::1"
+    assert address_of("not an address") is None
+    assert address_of(None) is None
+    assert "127.0.0.1" in await _addresses(hass, "localhost")
+    with patch.object(hass.loop, "getaddrinfo", side_effect=socket.gaierror):
+        assert await _addresses(hass, "pbx.invalid") == frozenset()

@@ -43,7 +43,7 @@ async def test_dial_outbound(
     await setup_entry(pbx_entry)
     with spy(PbxClient, "dial_outbound") as dial_outbound:
         assert await act(hass, "dial_outbound", extension="1 01", number="0755-2800 0003") == {
-            "call_id": None,
+            "call_id": ANY,
             "suppressed": False,
         }
     dial_outbound.assert_awaited_once_with(ANY, "101", "075528000003", autoanswer=False)

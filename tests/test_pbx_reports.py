@@ -17,8 +17,15 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.call_bridge import async_migrate_entry
+from custom_components.call_bridge.api.yeastar_s import parse_report
 from custom_components.call_bridge.const import DOMAIN, EVENT_PBX_EVENT
 from custom_components.call_bridge.providers.pbx import _addresses
+from custom_components.call_bridge.providers.pbx.follow import (
+    FOLLOWED_CALLS,
+    CallFollower,
+    FollowedCall,
+    failure_outcome,
+)
 from custom_components.call_bridge.providers.pbx.reports import address_of
 
 from .conftest import (
@@ -210,3 +217,155 @@ async def test_the_pbx_s_addresses(hass: HomeAssistant) -> None:
     assert "127.0.0.1" in await _addresses(hass, "localhost")
     with patch.object(hass.loop, "getaddrinfo", side_effect=socket.gaierror):
         assert await _addresses(hass, "pbx.invalid") == frozenset()
+
+
+def call_statuses(hass: HomeAssistant) -> list[Event[Any]]:
+    events: list[Event[Any]] = []
+    hass.bus.async_listen("call_bridge_call_status", events.append)
+    return events
+
+
+async def post_all(client: Any, bodies: list[str]) -> None:
+    for body in bodies:
+        assert (await client.post(REPORTS, data=body)).status == 200
+
+
+async def test_a_call_placed_is_followed_to_its_end(
+    hass: HomeAssistant, reporting: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    statuses = call_statuses(hass)
+    response = await hass.services.async_call(
+        DOMAIN,
+        "dial_extension",
+        {"caller": "101", "callee": "102"},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    call_id = response["call_id"]
+    client = await hass_client_no_auth()
+    await post_all(
+        client,
+        [
+            '{"action":"RING","callid":"1.1","ext":{"extid":"101"},"sn":"a09805021987"}',
+            '{"action":"RING","callid":"1.1","ext":{"extid":"101"},"sn":"a09805021987"}',
+            '{"action":"RING","callid":"1.2","ext":{"extid":["102","101"]}}',
+            '{"action":"ANSWER","callid":"1.2","ext":{"extid":["102","101"]}}',
+            '{"action":"BYE","callid":"1.3","ext":{"extid":["102","101"]}}',
+            '{"action":"BYE","callid":"1.4","ext":{"extid":["101","102"]}}',
+            '{"action":"NewCdr","callid":"1.5","callfrom":"101","callto":"102","talkduraction":"5","status":"ANSWERED"}',
+        ],
+    )
+    await hass.async_block_till_done()
+    assert [(e.data["state"], e.data["outcome"]) for e in statuses] == [
+        ("calling_caller", None),
+        ("calling_callee", None),
+        ("connected", None),
+        ("disconnected", "answered"),
+    ]
+    assert {e.data["call_id"] for e in statuses} == {call_id}
+    assert statuses[-1].data == {
+        "entry_id": reporting.entry_id,
+        "device_id": reporting.runtime_data.device_id,
+        "provider": "pbx",
+        "call_id": call_id,
+        "caller": "101",
+        "callee": "102",
+        "status": "BYE",
+        "state": "disconnected",
+        "reason": None,
+        "outcome": "answered",
+        "digits": None,
+        "call_duration": None,
+        "caller_call_duration": None,
+        "report_date": None,
+    }
+    state = hass.states.get("event.openvox_uc501_call_status")
+    assert state is not None
+    assert state.attributes["event_type"] == "disconnected"
+    assert state.attributes["outcome"] == "answered"
+
+
+async def test_a_busy_call_out_by_its_pbx_call_id(
+    hass: HomeAssistant,
+    mock_pbx: AiohttpClientMocker,
+    reporting: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    mock_pbx_answers(
+        mock_pbx, {"extension/dial_outbound": {"json": {"status": "Success", "callid": "9.1"}}}
+    )
+    statuses = call_statuses(hass)
+    response = await hass.services.async_call(
+        DOMAIN,
+        "dial_outbound",
+        {"extension": "101", "number": "075528000003"},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    assert response["call_id"] == "9.1"
+    client = await hass_client_no_auth()
+    await post_all(
+        client,
+        [
+            '{"action":"RING","callid":"9.1","call":[{"ext":{"extid":"101"}}]}',
+            '{"action":"RING","callid":"9.1","call":[{"ext":{"extid":"101"}},{"outbound":{"to":"075528000003"}}]}',
+            '{"action":"CallFailed","reason":"486 Busy Here","callid":"9.1","call":[{"ext":{"extid":"101"}}]}',
+            '{"action":"RING","callid":"7.7","ext":{"extid":"105"}}',
+        ],
+    )
+    await hass.async_block_till_done()
+    assert [(e.data["state"], e.data["outcome"], e.data["reason"]) for e in statuses] == [
+        ("calling_caller", None, None),
+        ("calling_callee", None, None),
+        ("disconnected", "busy", "486 Busy Here"),
+    ]
+
+
+async def test_a_call_record_alone_ends_a_call(
+    hass: HomeAssistant, reporting: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    statuses = call_statuses(hass)
+    await hass.services.async_call(
+        DOMAIN, "dial_extension", {"caller": "101", "callee": "102"}, blocking=True
+    )
+    client = await hass_client_no_auth()
+    await post_all(
+        client,
+        [
+            '{"action":"ANSWER","callid":"2.1","ext":{"extid":"101"}}',  # the caller picked up
+            '{"action":"NewCdr","callid":"2.2","callfrom":"101","callto":"102","talkduraction":"0","status":"NO ANSWER"}',
+        ],
+    )
+    await hass.async_block_till_done()
+    [ended] = statuses
+    assert (ended.data["outcome"], ended.data["call_duration"]) == ("no_answer", 0)
+
+
+@pytest.mark.parametrize(
+    ("reason", "outcome"),
+    [
+        ("480", "no_answer"),
+        ("486 Busy Here", "busy"),
+        ("603", "rejected"),
+        ("404", "unreachable"),
+        ("User busy", "busy"),
+        ("DND", "rejected"),
+        ("500", "failed"),
+        (None, "failed"),
+    ],
+)
+def test_failure_outcomes(reason: str | None, outcome: str) -> None:
+    assert failure_outcome(reason) == outcome
+
+
+def test_the_follower_keeps_the_newest_calls_and_ignores_other_reports() -> None:
+    follower = CallFollower()
+    for number in range(FOLLOWED_CALLS + 8):
+        follower.start(FollowedCall(f"call {number}", None, f"1{number:02}", "200", outbound=False))
+    assert follower.follow(parse_report({"action": "RING", "ext": {"extid": "100"}})) is None
+    status = follower.follow(parse_report({"action": "RING", "ext": {"extid": "139"}}))
+    assert status is not None
+    assert status["call_id"] == "call 39"
+    assert follower.follow(parse_report({"action": "DTMF", "ext": {"extid": "139"}})) is None

@@ -123,7 +123,11 @@ async def test_a_whole_answered_call(
         "call_duration": None,
         "caller_call_duration": None,
         "report_date": "2026-11-24T16:00:00+08:00",
+        "provider": "onenet",
+        "outcome": None,
+        "digits": None,
     }
+    assert [event.data["outcome"] for event in events] == [None, None, None, "answered"]
     assert events[3].data["reason"] == "HangUp"
     assert events[3].data["call_duration"] == 42
     assert events[3].data["caller_call_duration"] == 45

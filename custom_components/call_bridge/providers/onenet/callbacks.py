@@ -23,6 +23,7 @@ from .const import (
     CONF_APP_ID,
     CONF_VERIFY_CALLBACKS,
     DEFAULT_VERIFY_CALLBACKS,
+    ENTRY_TYPE,
     VERIFY_ENFORCE,
     VERIFY_OFF,
 )
@@ -39,6 +40,29 @@ STATES: Final[dict[str, str]] = {
 }
 
 
+# Disconnected's reason, as an outcome (a call that was connected was answered, whatever follows).
+OUTCOME_OF_REASON: Final[dict[str, str]] = {
+    "CallerBusy": "busy",
+    "CalleeBusy": "busy",
+    "CallerNoAnswer": "no_answer",
+    "CalleeNoAnswer": "no_answer",
+    "CallerAbandon": "no_answer",
+    "CallerFailure": "failed",
+    "CalleeFailure": "failed",
+    "CalleeEmpty": "unreachable",
+    "Other": "failed",
+}
+
+
+def outcome(callback: Callback, connected: bool) -> str | None:
+    """Return the outcome of a Disconnected callback; None for the other statuses."""
+    if callback.status != "Disconnected":
+        return None
+    if connected or (callback.reason == "HangUp" and (callback.call_duration or 0) > 0):
+        return "answered"
+    return OUTCOME_OF_REASON.get(callback.reason or "", STATE_UNKNOWN)
+
+
 def _success() -> web.Response:
     return web.Response(text=success_answer(), content_type="application/json")
 
@@ -47,15 +71,18 @@ def _refusal(refused: CallbackRefused) -> web.Response:
     return web.json_response(refused.answer(), status=refused.status)
 
 
-def call_status(callback: Callback) -> dict[str, Any]:
+def call_status(callback: Callback, connected: bool) -> dict[str, Any]:
     """Return what a callback tells of its call, in the words of ``call_bridge_call_status``."""
     return {
+        "provider": ENTRY_TYPE,
         "call_id": callback.call_id,
         "caller": callback.caller,
         "callee": callback.callee,
         "status": callback.status,
         "state": STATES.get(callback.status, STATE_UNKNOWN),
         "reason": callback.reason,
+        "outcome": outcome(callback, connected),
+        "digits": None,
         "call_duration": callback.call_duration,
         "caller_call_duration": callback.caller_call_duration,
         "report_date": callback.report_date,
@@ -117,10 +144,14 @@ async def async_handle_callback(provider: OneNetProvider, request: web.Request) 
         report.count("repeated", logging.DEBUG, "%s: repeated callback, no event", entry.title)
         return _success()
     report.counts["accepted"] += 1
-    event = async_fire_call_status(provider, call_status(callback))
+    connected = (callback.call_id, "Connected") in provider.calls.seen_callbacks
+    event = async_fire_call_status(provider, call_status(callback, connected))
     provider.calls.record(
         callback.call_id,
-        {key: event[key] for key in ("state", "reason", "call_duration", "caller", "callee")}
+        {
+            key: event[key]
+            for key in ("state", "reason", "outcome", "call_duration", "caller", "callee")
+        }
         | {"updated": callback.report_date},
     )
     return _success()

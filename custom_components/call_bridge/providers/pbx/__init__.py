@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 import ipaddress
 from typing import Any, ClassVar, Final, Self
+import uuid
 
 from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigEntry
@@ -58,6 +59,7 @@ from .client import create_pbx_client
 from .const import CONF_AUTOANSWER, DEFAULT_AUTOANSWER, ENTRY_TYPE
 from .coordinator import PbxCoordinator
 from .errors import entry_error, locked_out
+from .follow import CallFollower, FollowedCall
 from .refusals import async_refused_logins, remember_refusal
 from .reports import address_of, async_handle_report
 
@@ -140,7 +142,7 @@ class PbxProvider(Provider[PbxRequest]):
     """An IP PBX on the local network, reached with an API token or an API user."""
 
     entry_type: ClassVar[str] = ENTRY_TYPE
-    platforms: ClassVar[tuple[Platform, ...]] = (Platform.BUTTON, Platform.SENSOR)
+    platforms: ClassVar[tuple[Platform, ...]] = (Platform.BUTTON, Platform.EVENT, Platform.SENSOR)
     actions: ClassVar[frozenset[str]] = frozenset(
         {SERVICE_DIAL_EXTENSION, SERVICE_DIAL_OUTBOUND, SERVICE_HANGUP}
     )
@@ -167,6 +169,7 @@ class PbxProvider(Provider[PbxRequest]):
         # The PBX's addresses, from which alone reports are taken (found when reports start).
         self.pbx_addresses: frozenset[str] = frozenset()
         self.extension_states: dict[str, str | None] = {}
+        self.follower = CallFollower()
         self._extensions_polled()
 
     @classmethod
@@ -304,9 +307,16 @@ class PbxProvider(Provider[PbxRequest]):
                 await self.client.hangup(call.extension)
                 return Placed(call.call_id)
             dial = self.client.dial_outbound if call.outbound else self.client.dial_extension
-            call_id = await dial(call.caller, call.callee, autoanswer=call.autoanswer)
+            pbx_callid = await dial(call.caller, call.callee, autoanswer=call.autoanswer)
         except PbxError as err:
             raise self._translated(err) from None
+        call_id = pbx_callid
+        if self.client.reports:
+            # Followed through the reports: it needs an id, the PBX's or one of Call Bridge's.
+            call_id = pbx_callid or f"call_bridge_{uuid.uuid4().hex}"
+            self.follower.start(
+                FollowedCall(call_id, pbx_callid, call.caller, call.callee, call.outbound)
+            )
         return Placed(call_id, parties={ATTR_CALLER: call.caller, ATTR_CALLEE: call.callee})
 
     def _translated(self, err: PbxError) -> HomeAssistantError:

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from ...api.yeastar_s import InvalidReportError, PbxReport, decode_report, parse_report
 from ...api.yeastar_s.reports import MAX_REPORT_BYTES
+from ...call_status import async_fire_call_status
 from ...const import EVENT_PBX_EVENT
 from ...webhook import read_body
 
@@ -75,4 +76,10 @@ async def async_handle_report(provider: PbxProvider, request: web.Request) -> we
     provider.hass.bus.async_fire(EVENT_PBX_EVENT, pbx_event(provider, report))
     if report.extension_state is not None and report.extensions:
         provider.set_extension_state(report.extensions[0], report.extension_state)
+    if (status := provider.follower.follow(report)) is not None:
+        event = async_fire_call_status(provider, status)
+        provider.calls.record(
+            status["call_id"],
+            {key: event[key] for key in ("state", "reason", "outcome", "caller", "callee")},
+        )
     return web.Response(status=200)

@@ -29,9 +29,102 @@ async def test_dial_extension_over_rest(instance: Instance) -> None:
         "call_bridge", "dial_extension", {"caller": "101", "callee": "10 2", "autoanswer": True}
     )
     assert status == 200
-    assert body["service_response"] == {"call_id": None, "suppressed": False}
+    # OpenVox gives no call id; the entry receives the PBX's reports, so Call Bridge makes one.
+    assert body["service_response"]["call_id"].startswith("call_bridge_")
+    assert body["service_response"]["suppressed"] is False
     [dial] = [r for r in instance.pbx.requests[before:] if r["path"].endswith("dial_extension")]
     assert json.loads(dial["body"]) == {"caller": "101", "callee": "102", "autoanswer": "yes"}
+    await until_the_extensions_are_free(instance)
+
+
+async def until_the_extensions_are_free(instance: Instance) -> None:
+    """Wait for the simulated PBX to finish its calls, so that the next test finds 101 idle."""
+    async with asyncio.timeout(30):
+        while instance.pbx.playing:  # noqa: ASYNC110 - the simulator's own state, polled
+            await asyncio.sleep(0.05)
+
+
+async def follow_pbx_call(
+    ws: HomeAssistantWebSocket, service: str, data: dict[str, Any], *, hang_up_when: str = ""
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Place a PBX call over WebSocket and collect its status events until it is disconnected."""
+    subscribed = await ws.command(
+        {"type": "subscribe_events", "event_type": "call_bridge_call_status"}
+    )
+    assert subscribed["success"]
+    answer = await call(ws, service, data)
+    assert answer["success"], answer
+    response = answer["result"]["response"]
+    events: list[dict[str, Any]] = []
+    async with asyncio.timeout(30):
+        while not events or events[-1]["state"] != "disconnected":
+            event = (await ws.next_event())["data"]
+            if event["call_id"] != response["call_id"]:
+                continue
+            events.append(event)
+            if event["state"] == hang_up_when:
+                hangup = await call(ws, "hangup", {"extension": data.get("caller", "101")})
+                assert hangup["success"], hangup
+    return response, events
+
+
+async def test_a_pbx_call_is_followed_to_its_end(instance: Instance) -> None:
+    async with instance.client.websocket() as states, instance.client.websocket() as ws:
+        changes = await states.command({"type": "subscribe_events", "event_type": "state_changed"})
+        assert changes["success"]
+        response, events = await follow_pbx_call(
+            ws, "dial_extension", {"caller": "101", "callee": "102"}
+        )
+        await until_the_extensions_are_free(instance)
+        await asyncio.sleep(0.5)
+        await states.command({"type": "ping"})  # takes in the state changes sent meanwhile
+    assert [event["state"] for event in events] == [
+        "calling_caller",
+        "calling_callee",
+        "connected",
+        "disconnected",
+    ]
+    last = events[-1]
+    assert (last["provider"], last["outcome"], last["caller"], last["callee"]) == (
+        "pbx",
+        "answered",
+        "101",
+        "102",
+    )
+    assert response["call_id"].startswith("call_bridge_")
+    sensor = "sensor.openvox_uc501_extension_102"
+    seen = [
+        event["data"]["new_state"]["state"]
+        for event in states.events
+        if event["data"].get("entity_id") == sensor
+    ]
+    assert seen == ["ringing", "in_use", "idle"]
+
+
+async def test_a_busy_pbx_call(instance: Instance) -> None:
+    async with instance.client.websocket() as ws:
+        _, events = await follow_pbx_call(ws, "dial_extension", {"caller": "101", "callee": "104"})
+    assert [event["state"] for event in events] == [
+        "calling_caller",
+        "calling_callee",
+        "disconnected",
+    ]
+    assert (events[-1]["outcome"], events[-1]["reason"]) == ("busy", "486")
+    await until_the_extensions_are_free(instance)
+
+
+async def test_a_pbx_call_hung_up_mid_call(instance: Instance) -> None:
+    async with instance.client.websocket() as ws:
+        _, events = await follow_pbx_call(
+            ws, "dial_extension", {"caller": "101", "callee": "105"}, hang_up_when="calling_callee"
+        )
+    assert [event["state"] for event in events] == [
+        "calling_caller",
+        "calling_callee",
+        "disconnected",
+    ]
+    assert events[-1]["outcome"] == "no_answer"
+    await until_the_extensions_are_free(instance)
 
 
 async def call(ws: HomeAssistantWebSocket, service: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -48,7 +141,7 @@ async def call(ws: HomeAssistantWebSocket, service: str, data: dict[str, Any]) -
 
 async def test_refusals_reach_the_user_translated(instance: Instance) -> None:
     async with instance.client.websocket() as ws:
-        answer = await call(ws, "dial_extension", {"caller": "101", "callee": "999"})
+        answer = await call(ws, "dial_extension", {"caller": "102", "callee": "999"})
         assert answer["success"] is False
         assert answer["error"]["translation_key"] == "pbx_errno_10006"
         assert "PBX error 10006: the extension does not exist" in answer["error"]["message"]
@@ -161,3 +254,4 @@ async def test_identical_calls_at_the_same_moment_place_one(instance: Instance) 
     dials = [r for r in instance.pbx.requests[before:] if r["path"].endswith("dial_extension")]
     assert len(dials) == 1
     assert suppressed == [False, True, True, True, True]
+    await until_the_extensions_are_free(instance)

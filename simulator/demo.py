@@ -25,8 +25,17 @@ SECOND_APP = OneNetApp(
 
 
 def first_pbx() -> PbxState:
-    """Make an OpenVox UC501 (API v0.0.1)."""
-    return PbxState()
+    """Make an OpenVox UC501 (API v0.0.1): 104 is busy, 105 does not answer."""
+    return PbxState(
+        extensions={
+            "101": "Registered",
+            "102": "Registered",
+            "103": "InUse",
+            "104": "Registered",
+            "105": "Registered",
+        },
+        outcomes={"104": "busy", "105": "no_answer"},
+    )
 
 
 def second_pbx() -> PbxState:
@@ -37,7 +46,13 @@ def second_pbx() -> PbxState:
         password="yeastar-password",
         serial="3631A0180802",
         model="S50",
-        extensions={"1000": "Registered", "1001": "Registered", "1002": "InUse"},
+        extensions={
+            "1000": "Registered",
+            "1001": "Registered",
+            "1002": "InUse",
+            "1003": "Registered",
+        },
+        outcomes={"1003": "busy"},
     )
 
 
@@ -54,9 +69,15 @@ class FarSide:
         lines = []
         for number, (port, pbx) in enumerate(self.pbxs.items(), start=1):
             model = MODELS[pbx.api_version]
+            busy = ", ".join(ext for ext, outcome in pbx.outcomes.items() if outcome == "busy")
+            quiet = ", ".join(
+                ext for ext, outcome in pbx.outcomes.items() if outcome == "no_answer"
+            )
             lines.append(
                 f"  {f'PBX {number}':<15}host {host}, port {port}, model {model},\n"
-                f"  {'':<15}API user {pbx.username}, password {pbx.password}"
+                f"  {'':<15}API user {pbx.username}, password {pbx.password},\n"
+                f"  {'':<15}extensions {', '.join(pbx.extensions)}"
+                f" (busy: {busy or 'none'}; no answer: {quiet or 'none'})"
             )
         for number, app in enumerate(self.onenet.apps().values(), start=1):
             lines.append(
@@ -81,7 +102,8 @@ def far_side(
         outcomes={BUSY_NUMBER: "busy", UNANSWERED_NUMBER: "no_answer"},
     )
     pbxs = dict(zip(pbx_ports, (first_pbx(), second_pbx()), strict=True))
-    if lockout_seconds is not None:
-        for pbx in pbxs.values():
+    for pbx in pbxs.values():
+        pbx.step_delay = step_delay
+        if lockout_seconds is not None:
             pbx.lockout_seconds = lockout_seconds
     return FarSide(onenet=onenet, pbxs=pbxs, onenet_port=onenet_port)

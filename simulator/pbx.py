@@ -1,7 +1,8 @@
-"""Simulated PBX API: login (MD5), expiring tokens, heartbeat, device info, extensions, dial, hang up."""
+"""Simulated PBX API: login (MD5), expiring tokens, heartbeat, device info, extensions, calls, reports."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 import hashlib
 import json
@@ -11,6 +12,8 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from aiohttp import web
+
+from .pbx_reports import PlayedCall, report_destination, run_call
 
 LOCKOUT_FAILURES = 5
 # How long an address stays locked out after LOCKOUT_FAILURES failed logins (pbx-api 1.1).
@@ -40,6 +43,15 @@ class PbxState:
     locked_until: float | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
     clock: Any = time.monotonic
+    # Reports: where the last login or heartbeat said, in the format the login asked for.
+    report_url: str | None = None
+    report_format: str | None = None
+    step_delay: float = 1.0
+    # Callee (extension or number) -> "busy" or "no_answer"; any other callee answers.
+    outcomes: dict[str, str] = field(default_factory=dict)
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    playing: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+    hung_up: dict[str, bool] = field(default_factory=dict)
 
     def issue_token(self) -> str:
         """Create a token valid for ``token_lifetime``."""
@@ -107,10 +119,19 @@ def create_pbx_app(state: PbxState) -> web.Application:
             fields = _decode(raw, payload_format)
         except (ValueError, ET.ParseError):
             return _encode({"status": "Failed", "errno": "10002"}, payload_format)
-        return _encode(_answer(state, action, request.query.get("token"), fields), payload_format)
+        answer = _answer(state, action, request.query.get("token"), fields)
+        if answer["status"] == "Success":
+            _carry_out(state, action, fields, request.remote)
+        return _encode(answer, payload_format)
+
+    async def stop_calls(app: web.Application) -> None:
+        for task in list(state.playing.values()):
+            task.cancel()
+        await asyncio.gather(*state.playing.values(), return_exceptions=True)
 
     app = web.Application()
     app.router.add_post("/api/{version}/{action:.+}", handle)
+    app.on_cleanup.append(stop_calls)
     return app
 
 
@@ -173,6 +194,28 @@ def _login(state: PbxState, fields: dict[str, str]) -> dict[str, Any]:
         return {"status": "Failed", "errno": "20003"}
     state.login_failures = 0
     return {"status": "Success", "token": state.issue_token()}
+
+
+def _carry_out(state: PbxState, action: str, fields: dict[str, str], remote: str | None) -> None:
+    """Do what an accepted request asks beyond its answer: note where reports go, play calls.
+
+    A call is played only for a PBX that was told where to report it.
+    """
+    if action in ("login", "heartbeat"):
+        state.report_url = report_destination(fields, remote) or state.report_url
+        if action == "login":
+            state.report_format = fields.get("version")
+    elif action in ("extension/dial_extension", "extension/dial_outbound") and state.report_url:
+        outbound = action == "extension/dial_outbound"
+        caller = fields["extid"] if outbound else fields["caller"]
+        callee = fields["outto"] if outbound else fields["callee"]
+        call = PlayedCall(state, caller, callee, outbound=outbound)
+        task = asyncio.get_running_loop().create_task(run_call(call))
+        state.playing[caller] = task
+        task.add_done_callback(lambda _: state.playing.pop(caller, None))
+    elif action == "extension/hangup" and (task := state.playing.get(fields["extid"])) is not None:
+        state.hung_up[fields["extid"]] = True
+        task.cancel()
 
 
 def _hangup(state: PbxState, fields: dict[str, str]) -> dict[str, Any]:

@@ -73,7 +73,7 @@ async def test_login_and_heartbeat_point_the_pbx_at_the_webhook(
     port = str(hass.http.server_port)
     for request in (login, heartbeat):
         fields = json.loads(request[2])
-        assert fields["url"] == f"10.10.10.10:{port}{REPORTS}"
+        assert fields["url"] == f"127.0.0.1:{port}{REPORTS}"  # the PBX is on this machine
         assert (fields["port"], fields["urltag"]) == (port, "1")
     assert json.loads(login[2])["version"] == "1.0.2"
     assert reporting.runtime_data.client.reports

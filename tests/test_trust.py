@@ -333,8 +333,12 @@ async def test_no_route_to_the_pbx_sends_the_heartbeat_without_an_address(
 
     from custom_components.call_bridge.providers.pbx.client import create_pbx_client
 
-    mock_pbx_answers(aioclient_mock)
-    client = create_pbx_client(hass, PBX_DATA)
+    aioclient_mock.post(
+        "http://192.0.2.10:9011/api/v0.0.1/login?type=json",
+        json={"status": "Success", "token": "t" * 32},
+    )
+    aioclient_mock.post("http://192.0.2.10:9011/api/v0.0.1/heartbeat", json={"status": "Success"})
+    client = create_pbx_client(hass, PBX_DATA | {"host": "192.0.2.10"})
     with patch(
         "custom_components.call_bridge.providers.pbx.client.network.async_get_source_ip",
         side_effect=NoAddress,
@@ -342,3 +346,14 @@ async def test_no_route_to_the_pbx_sends_the_heartbeat_without_an_address(
         await client.heartbeat()
     [(_, _, body, _)] = pbx_requests(aioclient_mock, "heartbeat")
     assert json.loads(body) == {"port": "8260"}
+
+
+async def test_a_pbx_on_this_machine_is_told_the_loopback_address(
+    hass: HomeAssistant, mock_pbx: AiohttpClientMocker
+) -> None:
+    from custom_components.call_bridge.providers.pbx.client import create_pbx_client
+
+    client = create_pbx_client(hass, PBX_DATA)
+    await client.heartbeat()
+    [(_, _, body, _)] = pbx_requests(mock_pbx, "heartbeat")
+    assert json.loads(body)["ipaddr"] == "127.0.0.1"

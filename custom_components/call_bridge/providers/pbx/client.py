@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+import ipaddress
 from typing import Any
 
 from homeassistant.components import network, webhook
@@ -29,6 +30,8 @@ def _source_address_finder(hass: HomeAssistant) -> Callable[[str], Awaitable[str
     """Home Assistant's own answer to "which of my addresses reaches this one?"."""
 
     async def find(target: str) -> str | None:
+        if ipaddress.ip_address(target).is_loopback:
+            return target  # a PBX on this very machine reaches Home Assistant there too
         try:
             return await network.async_get_source_ip(hass, target_ip=target)
         except HomeAssistantError:

@@ -1,0 +1,122 @@
+"""The simulated PBX's reports: posted where the login said, in the shapes of the reference (6)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+import json
+
+from aiohttp import ClientSession, web
+from aiohttp.test_utils import TestServer
+import pytest
+
+from custom_components.call_bridge.api.yeastar_s import PbxClient, decode_report, parse_report
+from simulator.pbx import PbxState, create_pbx_app
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[tuple[TestServer, list[bytes]]]:
+    """An application server that takes the PBX's reports."""
+    bodies: list[bytes] = []
+
+    async def take(request: web.Request) -> web.Response:
+        bodies.append(await request.read())
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/reports", take)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    yield server, bodies
+    await server.close()
+
+
+async def play(
+    session: ClientSession,
+    receiver: tuple[TestServer, list[bytes]],
+    state: PbxState,
+    dial: str = "dial_extension",
+    callee: str = "102",
+) -> list[bytes]:
+    """Log in (telling the PBX where to report), place a call, and wait for its call record."""
+    server, bodies = receiver
+    pbx = TestServer(create_pbx_app(state), host="127.0.0.1")
+    await pbx.start_server()
+    client = PbxClient(
+        "127.0.0.1",
+        session=session,
+        port=pbx.port,
+        api_version=state.api_version,  # type: ignore[arg-type]
+        username="api",
+        password="password",
+        report_port=server.port,
+        report_path="/reports",
+    )
+    if dial == "dial_extension":
+        await client.dial_extension("101", callee)
+    else:
+        await client.dial_outbound("101", callee)
+    for _ in range(200):  # bounded: at most two seconds
+        if any(b"NewCdr" in body for body in bodies):
+            break
+        await asyncio.sleep(0.01)
+    await pbx.close()
+    return bodies
+
+
+def actions(bodies: list[bytes]) -> list[str]:
+    return [parse_report(decode_report(body)).action for body in bodies]
+
+
+async def test_an_answered_openvox_call(
+    session: ClientSession, receiver: tuple[TestServer, list[bytes]]
+) -> None:
+    bodies = await play(session, receiver, PbxState(step_delay=0.01))
+    calls = [a for a in actions(bodies) if a != "ExtensionStatus"]
+    assert calls == ["RING", "ANSWER", "RING", "ANSWER", "BYE", "BYE", "NewCdr"]
+    reports = [parse_report(decode_report(body)) for body in bodies]
+    byes = [r for r in reports if r.action == "BYE"]
+    assert byes[0].callid != byes[1].callid
+    assert byes[0].extensions == ("102", "101")
+    assert all(r.serial == "a09805021987" for r in reports)
+    assert b'"ext": {"extid": ["102", "101"]}' in next(b for b in bodies if b"BYE" in b)
+    states = [(r.extensions[0], r.status) for r in reports if r.action == "ExtensionStatus"]
+    assert ("102", "InUse") in states
+    assert states[-2:] == [("101", "Registered"), ("102", "Registered")]
+
+
+async def test_a_busy_yeastar_call_in_the_call_array(
+    session: ClientSession, receiver: tuple[TestServer, list[bytes]]
+) -> None:
+    state = PbxState(api_version="v1.1.0", step_delay=0.01, outcomes={"102": "busy"})
+    bodies = await play(session, receiver, state)
+    failed = next(json.loads(body) for body in bodies if b"CallFailed" in body)
+    assert failed["reason"] == "486 Busy Here"
+    assert failed["call"] == [{"ext": {"extid": "102"}}, {"ext": {"extid": "101"}}]
+    record = next(json.loads(body) for body in bodies if b"NewCdr" in body)
+    assert record["status"] == "BUSY"
+
+
+async def test_the_format_before_1_0_2_repeats_ext(
+    session: ClientSession, receiver: tuple[TestServer, list[bytes]]
+) -> None:
+    state = PbxState(api_version="v1.1.0", step_delay=0.01, outcomes={"102": "no_answer"})
+    # The client asks for 1.0.2; the PBX answers in the format it was last asked for.
+    bodies = await play(session, receiver, state)
+    assert state.report_format == "1.0.2"
+    state.report_format = None
+    bodies.clear()
+    bodies += await play(session, receiver, state)
+    ring = next(body for body in bodies if b'"RING"' in body and b"102" in body)
+    assert ring.count(b'"ext"') == 2
+    assert parse_report(decode_report(ring)).extensions == ("102", "101")
+
+
+async def test_a_call_out_and_a_hangup(
+    session: ClientSession, receiver: tuple[TestServer, list[bytes]]
+) -> None:
+    bodies = await play(
+        session, receiver, PbxState(step_delay=0.01), "dial_outbound", "075528000003"
+    )
+    ring = next(json.loads(body) for body in bodies if b"outbound" in body)
+    assert ring["outbound"]["to"] == "075528000003"

@@ -91,6 +91,9 @@ async def test_extension_status_reports_keep_the_sensors_current(
     assert response.status == 200
     await hass.async_block_till_done()
     assert hass.states.get("sensor.openvox_uc501_extension_101").state == "in_use"
+    calls = hass.states.get("event.openvox_uc501_pbx_calls")
+    assert calls is not None
+    assert calls.state == "unknown"  # an extension's report is not a call's
     [event] = events
     assert event.data == {
         "entry_id": reporting.entry_id,
@@ -131,6 +134,12 @@ async def test_call_reports_become_events(
     assert (bye["type"], bye["extensions"]) == ("bye", ["101", "102"])
     assert (failed["type"], failed["reason"]) == ("call_failed", "480")
     assert reporting.runtime_data.callbacks.counts["accepted"] == 3
+    entity = hass.states.get("event.openvox_uc501_pbx_calls")
+    assert entity is not None
+    assert (entity.attributes["event_type"], entity.attributes["extensions"]) == (
+        "call_failed",
+        ["102", "106"],
+    )
 
 
 async def test_reports_that_are_not_this_pbx_s_are_refused(

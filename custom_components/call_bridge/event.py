@@ -22,8 +22,8 @@ async def async_setup_entry(
     entry: CallBridgeConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the entry's call-status entity."""
-    async_add_entities([CallStatusEvent(entry)])
+    """Add the entry's call-status entity, and its provider's own event entities."""
+    async_add_entities([CallStatusEvent(entry), *entry.runtime_data.event_entities()])
 
 
 class CallStatusEvent(CallBridgeEntity[Provider[Any]], EventEntity):

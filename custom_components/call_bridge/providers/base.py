@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import logging
 from typing import Any, ClassVar, Self
 
+from homeassistant.components.event import EventEntity
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant
@@ -194,6 +195,10 @@ class Provider[CallT: Hashable](ABC):
     def diagnostics(self) -> dict[str, Any]:
         """Return what this provider adds to the entry's diagnostics."""
         return {}
+
+    def event_entities(self) -> list[EventEntity]:
+        """Return the provider's own event entities, besides the entry's "Call status"."""
+        return []
 
 
 def register_device(hass: HomeAssistant, entry: ConfigEntry, **info: Any) -> str:

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Final, Self
 import uuid
 
 from homeassistant.components import webhook
+from homeassistant.components.event import EventEntity
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import (
     CONF_HOST,
@@ -59,6 +60,7 @@ from .client import create_pbx_client
 from .const import CONF_AUTOANSWER, DEFAULT_AUTOANSWER, ENTRY_TYPE
 from .coordinator import PbxCoordinator
 from .errors import entry_error, locked_out
+from .events import PbxCallsEvent
 from .follow import CallFollower, FollowedCall
 from .refusals import async_refused_logins, remember_refusal
 from .reports import address_of, async_handle_report
@@ -354,6 +356,10 @@ class PbxProvider(Provider[PbxRequest]):
     def unreachable(self, err: Exception) -> None:
         """Mark the PBX's entities unavailable until it answers again: an action got no answer."""
         self.coordinator.async_set_update_error(err)
+
+    def event_entities(self) -> list[EventEntity]:
+        """Return the "PBX calls" entity, which mirrors the PBX's call reports."""
+        return [PbxCallsEvent(self.entry)]
 
     def diagnostics(self) -> dict[str, Any]:
         """How many extensions the PBX lists, whether it answered the last poll, if it reports."""

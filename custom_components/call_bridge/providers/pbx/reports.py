@@ -7,12 +7,14 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from ...api.yeastar_s import InvalidReportError, PbxReport, decode_report, parse_report
 from ...api.yeastar_s.reports import MAX_REPORT_BYTES
 from ...call_status import async_fire_call_status
 from ...const import EVENT_PBX_EVENT
 from ...webhook import read_body
+from .events import signal_pbx_report
 
 if TYPE_CHECKING:
     from . import PbxProvider
@@ -73,13 +75,15 @@ async def async_handle_report(provider: PbxProvider, request: web.Request) -> we
         counts.count("foreign", logging.WARNING, "%s: report of another PBX refused", title)
         return web.Response(status=403)
     counts.counts["accepted"] += 1
-    provider.hass.bus.async_fire(EVENT_PBX_EVENT, pbx_event(provider, report))
+    event = pbx_event(provider, report)
+    provider.hass.bus.async_fire(EVENT_PBX_EVENT, event)
+    async_dispatcher_send(provider.hass, signal_pbx_report(provider.entry.entry_id), event)
     if report.extension_state is not None and report.extensions:
         provider.set_extension_state(report.extensions[0], report.extension_state)
     if (status := provider.follower.follow(report)) is not None:
-        event = async_fire_call_status(provider, status)
+        fired = async_fire_call_status(provider, status)
         provider.calls.record(
             status["call_id"],
-            {key: event[key] for key in ("state", "reason", "outcome", "caller", "callee")},
+            {key: fired[key] for key in ("state", "reason", "outcome", "caller", "callee")},
         )
     return web.Response(status=200)

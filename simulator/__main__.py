@@ -20,9 +20,11 @@ Add them in Home Assistant (Settings > Devices & services > Add integration > Ca
 
 {services}
 
-Extensions 101, 102 (PBX 1) and 1000, 1001 (PBX 2) answer; 103 and 1002 are busy; others do not
-exist. OneNET callee 138 0000 0486 is busy and 138 0000 0480 never answers. {failures} wrong
-passwords lock a PBX's API out for --lockout-minutes.
+Extensions 101, 102 (PBX 1) and 1000, 1001 (PBX 2) answer; 103 and 1002 are in a call (the PBX
+refuses to dial them); calls to 104 and 1003 are busy, to 105 go unanswered, to 106 fail, as the
+PBX reports them to where the login said; others do not exist. OneNET callee 138 0000 0486 is busy
+and 138 0000 0480 never answers. {failures} wrong passwords lock a PBX's API out for
+--lockout-minutes.
 """
 
 
@@ -39,7 +41,12 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--pbx-ports", type=int, nargs=2, default=list(PBX_PORTS), metavar=("PBX1", "PBX2")
     )
-    parser.add_argument("--step-delay", type=float, default=2.0, help="seconds between callbacks")
+    parser.add_argument(
+        "--step-delay",
+        type=float,
+        default=2.0,
+        help="seconds between the steps of a call (callbacks, reports)",
+    )
     parser.add_argument("--outcome", choices=OUTCOMES, default="answered", help="default outcome")
     parser.add_argument(
         "--lockout-minutes",

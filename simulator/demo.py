@@ -25,7 +25,7 @@ SECOND_APP = OneNetApp(
 
 
 def first_pbx() -> PbxState:
-    """Make an OpenVox UC501 (API v0.0.1): 104 is busy, 105 does not answer."""
+    """Make an OpenVox UC501 (API v0.0.1): 104 is busy, 105 does not answer, 106 fails."""
     return PbxState(
         extensions={
             "101": "Registered",
@@ -33,8 +33,9 @@ def first_pbx() -> PbxState:
             "103": "InUse",
             "104": "Registered",
             "105": "Registered",
+            "106": "Registered",
         },
-        outcomes={"104": "busy", "105": "no_answer"},
+        outcomes={"104": "busy", "105": "no_answer", "106": "failed"},
     )
 
 
@@ -69,15 +70,11 @@ class FarSide:
         lines = []
         for number, (port, pbx) in enumerate(self.pbxs.items(), start=1):
             model = MODELS[pbx.api_version]
-            busy = ", ".join(ext for ext, outcome in pbx.outcomes.items() if outcome == "busy")
-            quiet = ", ".join(
-                ext for ext, outcome in pbx.outcomes.items() if outcome == "no_answer"
-            )
             lines.append(
                 f"  {f'PBX {number}':<15}host {host}, port {port}, model {model},\n"
                 f"  {'':<15}API user {pbx.username}, password {pbx.password},\n"
-                f"  {'':<15}extensions {', '.join(pbx.extensions)}"
-                f" (busy: {busy or 'none'}; no answer: {quiet or 'none'})"
+                f"  {'':<15}extensions {', '.join(pbx.extensions)} (busy: {_named(pbx, 'busy')};"
+                f" no answer: {_named(pbx, 'no_answer')}; failing: {_named(pbx, 'failed')})"
             )
         for number, app in enumerate(self.onenet.apps().values(), start=1):
             lines.append(
@@ -86,6 +83,11 @@ class FarSide:
                 f"API address http://{host}:{self.onenet_port}"
             )
         return "\n".join(lines)
+
+
+def _named(pbx: PbxState, outcome: str) -> str:
+    """Return the callees of a PBX that give ``outcome``, for the banner."""
+    return ", ".join(ext for ext, given in pbx.outcomes.items() if given == outcome) or "none"
 
 
 def far_side(

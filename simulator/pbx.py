@@ -47,7 +47,7 @@ class PbxState:
     report_url: str | None = None
     report_format: str | None = None
     step_delay: float = 1.0
-    # Callee (extension or number) -> "busy" or "no_answer"; any other callee answers.
+    # Callee (extension or number) -> "busy", "no_answer" or "failed"; any other callee answers.
     outcomes: dict[str, str] = field(default_factory=dict)
     reports: list[dict[str, Any]] = field(default_factory=list)
     playing: dict[str, asyncio.Task[None]] = field(default_factory=dict)

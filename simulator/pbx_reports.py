@@ -22,9 +22,11 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 
+# Outcome -> CallFailed's reason (OpenVox's SIP code, Yeastar's words) and NewCdr's status.
 FAILURES = {
     "busy": ("486", "486 Busy Here", "BUSY"),
     "no_answer": ("480", "480 Temporarily Unavailable", "NO ANSWER"),
+    "failed": ("503", "NO Outbound Restriction", "FAILED"),
 }
 
 

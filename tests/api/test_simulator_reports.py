@@ -120,3 +120,20 @@ async def test_a_call_out_and_a_hangup(
     )
     ring = next(json.loads(body) for body in bodies if b"outbound" in body)
     assert ring["outbound"]["to"] == "075528000003"
+
+
+@pytest.mark.parametrize(
+    ("api_version", "reason", "record"),
+    [("v0.0.1", 503, "FAILED"), ("v1.1.0", "NO Outbound Restriction", "FAILED")],
+)
+async def test_a_failed_call(
+    session: ClientSession,
+    receiver: tuple[TestServer, list[bytes]],
+    api_version: str,
+    reason: object,
+    record: str,
+) -> None:
+    state = PbxState(api_version=api_version, step_delay=0.01, outcomes={"102": "failed"})
+    bodies = await play(session, receiver, state)
+    assert next(json.loads(b) for b in bodies if b"CallFailed" in b)["reason"] == reason
+    assert json.loads(bodies[-1])["status"] == record

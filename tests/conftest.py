@@ -135,6 +135,25 @@ def mock_pbx_answers(
     return aioclient_mock
 
 
+def yeastar_with_token(
+    aioclient_mock: AiohttpClientMocker, answers: dict[str, dict[str, Any]]
+) -> MockConfigEntry:
+    """Fake a Yeastar S-Series PBX (which gives call ids) reached with a static token.
+
+    ``answers`` maps API actions to their JSON answers, besides identification and polling.
+    """
+    base = "http://127.0.0.1:9011/api/v1.1.0"
+    polled = {
+        "deviceinfo/query": DEVICE_INFO,
+        "heartbeat": {"status": "Success"},
+        "extensionlist/query": EXTENSION_LIST,
+    }
+    for action, answer in (polled | answers).items():
+        aioclient_mock.post(f"{base}/{action}", json=answer)
+    data = {"entry_type": "pbx", "host": "127.0.0.1", "port": 9011, "api_version": "v1.1.0"}
+    return MockConfigEntry(domain=DOMAIN, data=data | {"token": TOKEN}, unique_id=SERIAL)
+
+
 def spy(owner: type, method: str) -> Any:
     """Record the calls of ``owner.method`` and still run it: what the integration asks of a client."""
     return patch.object(owner, method, autospec=True, side_effect=getattr(owner, method))

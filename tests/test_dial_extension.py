@@ -17,8 +17,6 @@ from custom_components.call_bridge.api.yeastar_s import PbxClient
 from custom_components.call_bridge.const import DOMAIN
 
 from .conftest import (
-    DEVICE_INFO,
-    EXTENSION_LIST,
     PBX_BASE,
     PBX_DATA,
     TOKEN,
@@ -28,6 +26,7 @@ from .conftest import (
     mock_pbx_answers,
     pbx_requests,
     spy,
+    yeastar_with_token,
 )
 
 DIAL_URL = f"{PBX_BASE}/extension/dial_extension"
@@ -107,23 +106,9 @@ async def test_autoanswer_default_from_options(
 async def test_yeastar_call_id(
     hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, setup_entry: SetupEntry
 ) -> None:
-    base = "http://127.0.0.1:9011/api/v1.1.0"
-    aioclient_mock.post(f"{base}/deviceinfo/query", json=DEVICE_INFO)
-    aioclient_mock.post(f"{base}/heartbeat", json={"status": "Success"})
-    aioclient_mock.post(f"{base}/extensionlist/query", json=EXTENSION_LIST)
-    aioclient_mock.post(
-        f"{base}/extension/dial_extension", json={"status": "Success", "callid": "1547397927.431"}
-    )
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        data={
-            "entry_type": "pbx",
-            "host": "127.0.0.1",
-            "port": 9011,
-            "api_version": "v1.1.0",
-            "token": TOKEN,
-        },
-        unique_id="a09805021987",
+    entry = yeastar_with_token(
+        aioclient_mock,
+        {"extension/dial_extension": {"status": "Success", "callid": "1547397927.431"}},
     )
     await setup_entry(entry)
     assert await dial(hass) == {"call_id": "1547397927.431", "suppressed": False}

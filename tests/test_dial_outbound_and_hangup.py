@@ -15,13 +15,11 @@ from custom_components.call_bridge.api.yeastar_s import PbxClient
 from custom_components.call_bridge.const import DOMAIN
 
 from .conftest import (
-    DEVICE_INFO,
-    EXTENSION_LIST,
-    TOKEN,
     SetupEntry,
     mock_pbx_answers,
     pbx_requests,
     spy,
+    yeastar_with_token,
 )
 
 
@@ -81,25 +79,12 @@ async def test_hangup_by_extension(
 async def test_hangup_by_call_id_ends_the_call_of_its_first_extension(
     hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, setup_entry: SetupEntry
 ) -> None:
-    base = "http://127.0.0.1:9011/api/v1.1.0"
-    for action, answer in {
-        "deviceinfo/query": DEVICE_INFO,
-        "heartbeat": {"status": "Success"},
-        "extensionlist/query": EXTENSION_LIST,
-        "extension/dial_outbound": {"status": "Success", "callid": "1547397927.431"},
-        "extension/hangup": {"status": "Success"},
-    }.items():
-        aioclient_mock.post(f"{base}/{action}", json=answer)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        data={
-            "entry_type": "pbx",
-            "host": "127.0.0.1",
-            "port": 9011,
-            "api_version": "v1.1.0",
-            "token": TOKEN,
+    entry = yeastar_with_token(
+        aioclient_mock,
+        {
+            "extension/dial_outbound": {"status": "Success", "callid": "1547397927.431"},
+            "extension/hangup": {"status": "Success"},
         },
-        unique_id="a09805021987",
     )
     await setup_entry(entry)
     placed = await act(hass, "dial_outbound", extension="102", number="075528000003")

@@ -124,7 +124,7 @@ class Availability:
     _reachable: bool = True
 
     def unreachable(self, err: Exception) -> None:
-        """Note that the provider did not answer (an action or a heartbeat found it)."""
+        """Note that the provider did not answer an action."""
         if self._reachable:
             self.logger.warning("%s is unreachable: %s", self.name, err)
             self._reachable = False

@@ -16,8 +16,8 @@ DEFAULT_API_VERSION: Final[ApiVersion] = "v0.0.1"
 DEFAULT_PAYLOAD_FORMAT: Final[PayloadFormat] = "json"
 API_VERSIONS: Final[tuple[ApiVersion, ...]] = ("v0.0.1", "v1.1.0")
 PAYLOAD_FORMATS: Final[tuple[PayloadFormat, ...]] = ("json", "xml")
-# Login and heartbeat require a report port. Reports are not listened to yet; the documented default
-# report port is harmless (the PBX only tries to post reports there).
+# Login and heartbeat require a report port: the documented default, when the client was given no
+# destination of its own (the PBX only tries to post reports there).
 REPORT_PORT: Final = "8260"
 
 # Yeastar's table (the only one published; OpenVox has none), plus the login answer of OpenVox's example.

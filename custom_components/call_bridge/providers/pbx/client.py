@@ -47,7 +47,9 @@ def create_pbx_client(
     token = data.get(CONF_TOKEN) or None
     # Reports come to the entry's webhook on Home Assistant's own port; only a login can say so.
     webhook_id = data.get(CONF_WEBHOOK_ID)
-    reports = webhook_id is not None and not token and hass.http is not None
+    path = webhook.async_generate_path(webhook_id) if webhook_id and not token else None
+    # The http integration is a dependency of webhook, but may be missing in a bare hass.
+    port = hass.http.server_port if path is not None and hass.http is not None else None
     return PbxClient(
         data[CONF_HOST],
         session=async_get_clientsession(hass, verify_ssl=data.get(CONF_VERIFY_SSL, True)),
@@ -60,6 +62,6 @@ def create_pbx_client(
         password=None if token else data.get(CONF_PASSWORD),
         request_timeout=(options or {}).get(CONF_TIMEOUT, DEFAULT_TIMEOUT),
         source_address=_source_address_finder(hass),
-        report_port=hass.http.server_port if reports and hass.http is not None else None,
-        report_path=webhook.async_generate_path(webhook_id) if reports and webhook_id else None,
+        report_port=port,
+        report_path=path,  # used only with a port (PbxClient.reports)
     )

@@ -12,13 +12,17 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.call_bridge import async_migrate_entry
 from custom_components.call_bridge.api.yeastar_s import parse_report
-from custom_components.call_bridge.const import DOMAIN, EVENT_PBX_EVENT
+from custom_components.call_bridge.const import DOMAIN, EVENT_CALL_STATUS, EVENT_PBX_EVENT
 from custom_components.call_bridge.providers.pbx import _addresses
 from custom_components.call_bridge.providers.pbx.follow import (
     FOLLOWED_CALLS,
@@ -60,9 +64,9 @@ async def reporting(
 
 
 def pbx_events(hass: HomeAssistant) -> list[Event[Any]]:
-    events: list[Event[Any]] = []
-    hass.bus.async_listen(EVENT_PBX_EVENT, events.append)
-    return events
+    # async_capture_events appends in the loop; a plain list.append would run in the executor,
+    # where the order of the events is not kept.
+    return async_capture_events(hass, EVENT_PBX_EVENT)
 
 
 async def test_login_and_heartbeat_point_the_pbx_at_the_webhook(
@@ -229,9 +233,7 @@ async def test_the_pbx_s_addresses(hass: HomeAssistant) -> None:
 
 
 def call_statuses(hass: HomeAssistant) -> list[Event[Any]]:
-    events: list[Event[Any]] = []
-    hass.bus.async_listen("call_bridge_call_status", events.append)
-    return events
+    return async_capture_events(hass, EVENT_CALL_STATUS)
 
 
 async def post_all(client: Any, bodies: list[str]) -> None:

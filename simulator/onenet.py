@@ -1,4 +1,4 @@
-"""Simulated OneNET voice: signed click-to-dial, and the status callbacks of a played call."""
+"""Simulated OneNET voice: signed click-to-dial and voice notifications, and their status callbacks."""
 
 from __future__ import annotations
 
@@ -47,6 +47,11 @@ class OneNetState:
     default_outcome: str = "answered"
     # Callee number (OneNET form) -> outcome, for numbers that behave otherwise.
     outcomes: dict[str, str] = field(default_factory=dict)
+    # Approved voice templates; any other id is refused as OneNET refuses an invalid parameter.
+    templates: set[str] = field(default_factory=lambda: {"1001", "1002"})
+    # The keys a callee presses when a notification collects them; others press these.
+    keys: dict[str, str] = field(default_factory=dict)
+    default_keys: str = "1"
     requests: list[dict[str, Any]] = field(default_factory=list)
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
@@ -131,7 +136,8 @@ def _is_msisdn_or_landline(number: str) -> bool:
 def create_onenet_app(state: OneNetState) -> web.Application:
     """Return the aiohttp application of a simulated OneNET voice service."""
 
-    async def dial_notify(request: web.Request) -> web.Response:
+    async def signed(request: web.Request) -> tuple[OneNetApp, dict[str, Any]] | web.Response:
+        """Return a request's application and body, or OneNET's answer refusing it."""
         raw = await request.read()
         state.requests.append({"headers": dict(request.headers), "body": raw.decode()})
         app, code_no = _signed_app(request.headers.get("Authorization", ""), state)
@@ -146,6 +152,13 @@ def create_onenet_app(state: OneNetState) -> web.Application:
             return _envelope("000012", "onenet_common_JsonException", "JSON格式错误")
         if body.get("appid") != app.app_id:
             return _envelope("000002", "onenet_common_authException", "鉴权失败")
+        return app, body
+
+    async def dial_notify(request: web.Request) -> web.Response:
+        checked = await signed(request)
+        if isinstance(checked, web.Response):
+            return checked
+        app, body = checked
         if not all(body.get(name) for name in ("sponsor", "caller", "callee")):
             return _envelope("000006", "onenet_common_paramNullException", "必填参数为空")
         if body["sponsor"] != app.sponsor or body.get("display") not in (
@@ -157,10 +170,41 @@ def create_onenet_app(state: OneNetState) -> web.Application:
         if not all(_is_msisdn_or_landline(str(body[name])) for name in ("caller", "callee")):
             return _envelope("001005", "onenet_iaepVoice_NumberFormatRrror", "号码格式错误")
         call_id = str(secrets.randbelow(10**18))
-        if body.get("notify_url"):
-            task = asyncio.create_task(play_call(state, call_id, body))
-            state.tasks.add(task)
-            task.add_done_callback(state.tasks.discard)
+        notify = str(body.get("notify_url") or "")
+        outcome = state.outcomes.get(str(body["callee"]), state.default_outcome)
+        script = call_script(state, outcome)
+        _play(
+            state, PlayedCall(call_id, app.app_id, body["caller"], body["callee"], notify, script)
+        )
+        return _envelope("000000", "OneNET_common_success", "调用成功", {"call_id": call_id})
+
+    async def voice_notify(request: web.Request) -> web.Response:
+        checked = await signed(request)
+        if isinstance(checked, web.Response):
+            return checked
+        app, body = checked
+        actions = body.get("actions")
+        if not body.get("participant_address") or not body.get("display") or not actions:
+            return _envelope("000006", "onenet_common_paramNullException", "必填参数为空")
+        if body["display"] != app.sponsor:
+            return _envelope("001008", "onenet_iaepVoice_BusinessNumberMismatch", "业务号码不匹配")
+        number = str(body["participant_address"])
+        if not _is_msisdn_or_landline(number):
+            return _envelope("001005", "onenet_iaepVoice_NumberFormatRrror", "号码格式错误")
+        [action] = actions
+        if (
+            action.get("operation") not in ("Play", "PlayAndCollect")
+            or action.get("tts_template") not in state.templates
+        ):
+            return _envelope("000004", "onenet_common_invalidParams", "模板不存在")
+        call_id = str(secrets.randbelow(10**18))
+        notify = str(body.get("notify_url") or "")
+        outcome = state.outcomes.get(number, state.default_outcome)
+        keys = None
+        if action["operation"] == "PlayAndCollect":
+            keys = state.keys.get(number, state.default_keys)[: int(action["collect_length"])]
+        script = notification_script(state, outcome, keys)
+        _play(state, PlayedCall(call_id, app.app_id, body["display"], number, notify, script))
         return _envelope("000000", "OneNET_common_success", "调用成功", {"call_id": call_id})
 
     async def stop_calls(app: web.Application) -> None:
@@ -169,6 +213,7 @@ def create_onenet_app(state: OneNetState) -> web.Application:
 
     app = web.Application()
     app.router.add_post("/v1/onenet/dial/notify", dial_notify)
+    app.router.add_post("/v1/onenet/voice/notify", voice_notify)
     app.on_shutdown.append(stop_calls)
     return app
 
@@ -194,24 +239,61 @@ def call_script(state: OneNetState, outcome: str) -> list[dict[str, str]]:
     ]
 
 
-async def play_call(state: OneNetState, call_id: str, dial: dict[str, Any]) -> None:
+def notification_script(state: OneNetState, outcome: str, keys: str | None) -> list[dict[str, str]]:
+    """Return the status updates of a voice notification (section 4.2), keys pressed if any."""
+    if outcome in ("no_answer", "busy"):
+        reason = "CalleeNoAnswer" if outcome == "no_answer" else "CalleeBusy"
+        return [
+            {"status": "CallingCallee"},
+            {"status": "Disconnected", "reason": reason, "call_duration": "0"},
+        ]
+    collected = [{"status": "CollectResult", "operation_result": keys}] if keys else []
+    return [
+        {"status": "CallingCallee"},
+        {"status": "Connected"},
+        *collected,
+        {"status": "Disconnected", "reason": "HangUp", "call_duration": str(state.talk_seconds)},
+    ]
+
+
+@dataclass(frozen=True)
+class PlayedCall:
+    """A call the simulated OneNET plays: whose it is, its parties, where its status goes."""
+
+    call_id: str
+    app_id: str
+    caller: str
+    callee: str
+    notify_url: str
+    script: list[dict[str, str]]
+
+
+def _play(state: OneNetState, call: PlayedCall) -> None:
+    """Play a call in the background, when its request named where to post its status."""
+    if not call.notify_url:
+        return
+    task = asyncio.create_task(play_call(state, call))
+    state.tasks.add(task)
+    task.add_done_callback(state.tasks.discard)
+
+
+async def play_call(state: OneNetState, call: PlayedCall) -> None:
     """Post the call's status callbacks to its ``notify_url``, one every ``step_delay`` seconds."""
-    outcome = state.outcomes.get(str(dial["callee"]), state.default_outcome)
     async with ClientSession(timeout=ClientTimeout(total=10)) as session:
-        for update in call_script(state, outcome):
+        for update in call.script:
             await asyncio.sleep(state.step_delay)
             body = {
-                "appid": dial["appid"],
-                "call_id": call_id,
-                "caller": dial["caller"],
-                "callee": dial["callee"],
+                "appid": call.app_id,
+                "call_id": call.call_id,
+                "caller": call.caller,
+                "callee": call.callee,
                 "report_date": time.strftime("%Y%m%d%H%M%S", time.gmtime(time.time() + 8 * 3600)),
             } | update
             try:
                 async with session.post(
-                    dial["notify_url"],
+                    call.notify_url,
                     json=body,
-                    headers={"Authorization": sign_callback(state, dial["appid"])},
+                    headers={"Authorization": sign_callback(state, call.app_id)},
                 ) as response:
                     state.callbacks.append({"body": body, "status": response.status})
             except ClientError as err:

@@ -13,7 +13,7 @@ from xml.etree import ElementTree as ET
 
 from aiohttp import web
 
-from .pbx_reports import PlayedCall, report_destination, run_call
+from .pbx_reports import PlayedCall, PlayedPrompt, report_destination, run_call
 
 LOCKOUT_FAILURES = 5
 # How long an address stays locked out after LOCKOUT_FAILURES failed logins (pbx-api 1.1).
@@ -50,6 +50,9 @@ class PbxState:
     # Callee (extension or number) -> "busy", "no_answer" or "failed"; any other callee answers.
     outcomes: dict[str, str] = field(default_factory=dict)
     reports: list[dict[str, Any]] = field(default_factory=list)
+    # System Recordings by name, and the keys an extension presses while a prompt plays.
+    prompts: set[str] = field(default_factory=lambda: {"alarm", "doorbell", "press-1"})
+    keys: dict[str, str] = field(default_factory=dict)
     playing: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     hung_up: dict[str, bool] = field(default_factory=dict)
 
@@ -176,6 +179,11 @@ def _answer(
         return _dial(state, fields, ("caller", "callee"), ("caller", "callee"))
     if action == "extension/dial_outbound":
         return _dial(state, fields, ("extid", "outto"), ("extid",))
+    if action == "extension/playprompt":
+        answer = _dial(state, fields, ("extid", "prompt"), ("extid",))
+        if answer["status"] == "Success" and not set(fields["prompt"].split("+")) <= state.prompts:
+            return {"status": "Failed", "errno": "10023"}
+        return answer
     if action == "extension/hangup":
         return _hangup(state, fields)
     return {"status": "Failed", "errno": "10003"}
@@ -205,17 +213,28 @@ def _carry_out(state: PbxState, action: str, fields: dict[str, str], remote: str
         state.report_url = report_destination(fields, remote) or state.report_url
         if action == "login":
             state.report_format = fields.get("version")
-    elif action in ("extension/dial_extension", "extension/dial_outbound") and state.report_url:
-        outbound = action == "extension/dial_outbound"
-        caller = fields["extid"] if outbound else fields["caller"]
-        callee = fields["outto"] if outbound else fields["callee"]
-        call = PlayedCall(state, caller, callee, outbound=outbound)
+    elif action in _CALLS and state.report_url:
+        call = _CALLS[action](state, fields)
         task = asyncio.get_running_loop().create_task(run_call(call))
-        state.playing[caller] = task
-        task.add_done_callback(lambda _: state.playing.pop(caller, None))
+        state.playing[call.caller] = task
+        task.add_done_callback(lambda _: state.playing.pop(call.caller, None))
     elif action == "extension/hangup" and (task := state.playing.get(fields["extid"])) is not None:
         state.hung_up[fields["extid"]] = True
         task.cancel()
+
+
+# The requests that place a call, and the call each plays.
+_CALLS: dict[str, Any] = {
+    "extension/dial_extension": lambda state, fields: PlayedCall(
+        state, fields["caller"], fields["callee"], outbound=False
+    ),
+    "extension/dial_outbound": lambda state, fields: PlayedCall(
+        state, fields["extid"], fields["outto"], outbound=True
+    ),
+    "extension/playprompt": lambda state, fields: PlayedPrompt(
+        state, fields["extid"], fields["prompt"]
+    ),
+}
 
 
 def _hangup(state: PbxState, fields: dict[str, str]) -> dict[str, Any]:

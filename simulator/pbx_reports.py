@@ -4,7 +4,9 @@ OpenVox (API v0.0.1) posts flat ``ext`` / ``outbound`` objects with numeric reas
 v1.1.0) posts a ``call`` array with worded reasons, and, when the login asked for no report format
 1.0.2, objects that repeat the ``ext`` key. Each call: the caller rings and picks up, the callee
 rings, then answers (talks, two BYE reports with different call ids) or is busy or does not
-answer (CallFailed); a call record ends it, and ExtensionStatus follows each extension.
+answer (CallFailed); a call record ends it, and ExtensionStatus follows each extension. A prompt
+rings one extension, plays, reports the keys pressed meanwhile (Yeastar's DTMF reports; OpenVox
+documents none) and PlayPromptEnd, then hangs up.
 """
 
 from __future__ import annotations
@@ -92,10 +94,24 @@ class PlayedCall:
     def _parties(self) -> list[str]:
         return [self.caller] if self.outbound else [self.callee, self.caller]
 
+    @property
+    def answered_action(self) -> str:
+        """The action of the report that the callee answered, as this model names it."""
+        return "ANSWER" if self.state.api_version == "v0.0.1" else "ANSWERED"
+
+    async def _failed(self, session: ClientSession, outcome: str) -> None:
+        """End a call the callee did not take: CallFailed with this model's reason, the record."""
+        number, words, cdr = FAILURES[outcome]
+        reason: Any = int(number) if self.state.api_version == "v0.0.1" else words
+        await self._post(
+            session,
+            encode(self.state, "CallFailed", next(self.ids), self._parties(), reason=reason),
+        )
+        await self._end(session, cdr)
+
     async def play(self, session: ClientSession) -> None:
         """Post the call's reports, one step every ``step_delay`` seconds."""
         state = self.state
-        answered = "ANSWER" if state.api_version == "v0.0.1" else "ANSWERED"
         await self._status(session, self.caller, "Ringing")
         await self._post(session, encode(state, "RING", next(self.ids), [self.caller]))
         await asyncio.sleep(state.step_delay)
@@ -109,19 +125,17 @@ class PlayedCall:
         await asyncio.sleep(state.step_delay)
         outcome = state.outcomes.get(self.callee, "answered")
         if outcome in FAILURES:
-            number, words, cdr = FAILURES[outcome]
-            reason: Any = int(number) if state.api_version == "v0.0.1" else words
-            await self._post(
-                session, encode(state, "CallFailed", next(self.ids), self._parties(), reason=reason)
-            )
-            await self._end(session, cdr)
+            await self._failed(session, outcome)
             return
         self.connected = True
         self.talk_started = time.monotonic()
         if not self.outbound:
             await self._status(session, self.callee, "InUse")
         await self._post(
-            session, encode(state, answered, next(self.ids), self._parties(), **self._callee_leg())
+            session,
+            encode(
+                state, self.answered_action, next(self.ids), self._parties(), **self._callee_leg()
+            ),
         )
         await asyncio.sleep(state.step_delay * 2)
         await self.hang_up(session)
@@ -175,6 +189,47 @@ class PlayedCall:
                 self.state.reports.append({"body": body, "status": response.status})
         except ClientError as err:
             _LOGGER.warning("Report to Home Assistant failed: %s", err)
+
+
+class PlayedPrompt(PlayedCall):
+    """System Recordings played to one extension, which is caller and callee of the call."""
+
+    def __init__(self, state: PbxState, extension: str, prompt: str) -> None:
+        """Prepare the call; ``play`` runs it."""
+        super().__init__(state, extension, extension, outbound=False)
+        self.prompt = prompt
+
+    def _parties(self) -> list[str]:
+        return [self.caller]
+
+    async def play(self, session: ClientSession) -> None:
+        """Ring, answer, keys (Yeastar reports them), the prompt's end, then the hangup."""
+        state = self.state
+        await self._status(session, self.caller, "Ringing")
+        await self._post(session, encode(state, "RING", next(self.ids), [self.caller]))
+        await asyncio.sleep(state.step_delay)
+        outcome = state.outcomes.get(self.caller, "answered")
+        if outcome in FAILURES:
+            await self._failed(session, outcome)
+            return
+        self.connected = True
+        self.talk_started = time.monotonic()
+        await self._status(session, self.caller, "InUse")
+        await self._post(
+            session, encode(state, self.answered_action, next(self.ids), [self.caller])
+        )
+        await asyncio.sleep(state.step_delay)
+        if state.api_version != "v0.0.1":
+            for key in state.keys.get(self.caller, ""):
+                await self._post(
+                    session, encode(state, "DTMF", next(self.ids), [self.caller], info=key)
+                )
+        await asyncio.sleep(state.step_delay)
+        await self._post(
+            session,
+            encode(state, "PlayPromptEnd", next(self.ids), [self.caller], prompt=self.prompt),
+        )
+        await self.hang_up(session)
 
 
 async def run_call(call: PlayedCall) -> None:

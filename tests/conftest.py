@@ -218,6 +218,9 @@ async def start_flow(hass: HomeAssistant, kind: str) -> dict[str, Any]:
 
 type SetupEntry = Callable[[MockConfigEntry], Awaitable[MockConfigEntry]]
 
+HOOK = "pbx-report-hook"
+REPORTS = f"/api/webhook/{HOOK}"
+
 
 @pytest.fixture
 def setup_entry(hass: HomeAssistant) -> SetupEntry:
@@ -230,6 +233,22 @@ def setup_entry(hass: HomeAssistant) -> SetupEntry:
         return entry
 
     return setup
+
+
+@pytest.fixture
+async def reporting(
+    hass: HomeAssistant, mock_pbx: AiohttpClientMocker, setup_entry: SetupEntry
+) -> MockConfigEntry:
+    """A PBX entry of an API user, with its report webhook."""
+    return await setup_entry(
+        MockConfigEntry(
+            domain=DOMAIN,
+            title="OpenVox UC501",
+            data=PBX_DATA | {"webhook_id": HOOK},
+            unique_id=SERIAL,
+            minor_version=2,
+        )
+    )
 
 
 def assert_no_secret(*texts: str) -> None:

@@ -34,33 +34,16 @@ from custom_components.call_bridge.providers.pbx.reports import address_of
 
 from .conftest import (
     EXTENSION_LIST,
+    HOOK,
     ONENET_DATA,
     PBX_DATA,
+    REPORTS,
     SERIAL,
     TOKEN,
     SetupEntry,
     mock_pbx_answers,
     pbx_requests,
 )
-
-HOOK = "pbx-report-hook"
-REPORTS = f"/api/webhook/{HOOK}"
-
-
-@pytest.fixture
-async def reporting(
-    hass: HomeAssistant, mock_pbx: AiohttpClientMocker, setup_entry: SetupEntry
-) -> MockConfigEntry:
-    """A PBX entry of an API user, with its report webhook."""
-    return await setup_entry(
-        MockConfigEntry(
-            domain=DOMAIN,
-            title="OpenVox UC501",
-            data=PBX_DATA | {"webhook_id": HOOK},
-            unique_id=SERIAL,
-            minor_version=2,
-        )
-    )
 
 
 def pbx_events(hass: HomeAssistant) -> list[Event[Any]]:
@@ -111,6 +94,7 @@ async def test_extension_status_reports_keep_the_sensors_current(
         "reason": None,
         "cdr": None,
         "status": "InUse",
+        "key": None,
     }
 
 

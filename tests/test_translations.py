@@ -103,7 +103,7 @@ def test_every_action_field_is_described(service: str) -> None:
 
 def test_icons_cover_every_action_and_entity() -> None:
     icons = json.loads((INTEGRATION / "icons.json").read_text())
-    assert set(icons["services"]) == set(SCHEMAS)
+    assert set(icons["services"]) == {*SCHEMAS, "call_until_answered"}
     states = set(icons["entity"]["event"]["call_status"]["state_attributes"]["event_type"]["state"])
     assert states == set(
         EN["entity"]["event"]["call_status"]["state_attributes"]["event_type"]["state"]

@@ -263,10 +263,10 @@ DEEP = b"[" * 30000 + b"]" * 30000  # under 64 KiB, deeper than the JSON parser 
             id="status-too-long",
         ),
         pytest.param(
-            json.dumps(callback("Disconnected", reason="R" * 17)).encode(),
+            json.dumps(callback("Disconnected", reason="R" * 33)).encode(),
             HTTPStatus.UNPROCESSABLE_ENTITY,
             "000004",
-            id="reason-17",
+            id="reason-33",
         ),
         pytest.param(
             json.dumps({k: v for k, v in callback("Connected").items() if k != "appid"}).encode(),

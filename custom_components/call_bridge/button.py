@@ -1,4 +1,4 @@
-"""Call presets as buttons: each ``preset`` subentry becomes a button that places its call."""
+"""Presets as buttons: each ``preset`` (a call) or ``message`` subentry becomes a button."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .calls import async_place_call
-from .const import SUBENTRY_TYPE_PRESET
+from .const import SUBENTRY_TYPE_MESSAGE, SUBENTRY_TYPE_PRESET
 from .entity import CallBridgeEntity
 from .providers.base import CallBridgeConfigEntry, Provider
 
@@ -33,7 +33,7 @@ async def async_setup_entry(
     buttons = [
         PresetButton(entry, subentry)
         for subentry in entry.subentries.values()
-        if subentry.subentry_type == SUBENTRY_TYPE_PRESET
+        if subentry.subentry_type in (SUBENTRY_TYPE_PRESET, SUBENTRY_TYPE_MESSAGE)
     ]
     wanted = {button.unique_id for button in buttons}
     registry = er.async_get(hass)
@@ -44,17 +44,16 @@ async def async_setup_entry(
 
 
 class PresetButton(CallBridgeEntity[Provider[Any]], ButtonEntity):
-    """Places the call a preset describes, through the same path as the actions."""
-
-    _attr_translation_key = "preset"  # the icon; the name is the preset's
+    """Places the call a preset describes, or plays its message, through the actions' path."""
 
     def __init__(self, entry: CallBridgeConfigEntry, subentry: ConfigSubentry) -> None:
         """Name the button after the preset."""
         super().__init__(entry, subentry.subentry_id)
         self._subentry = subentry
         self._attr_name = subentry.title
+        self._attr_translation_key = subentry.subentry_type  # the icon; the name is the preset's
 
     async def async_press(self) -> None:
         """Place the preset's call; errors reach the user as the action's errors do."""
-        provider = self._entry.runtime_data
-        await async_place_call(self._entry, provider.preset_action, self._subentry.data)
+        action = self._entry.runtime_data.action_of(self._subentry.subentry_type)
+        await async_place_call(self._entry, action, self._subentry.data)

@@ -10,7 +10,13 @@ from .const import DOMAIN, EVENT_CALL_STATUS
 from .providers.base import Provider
 
 # The states a call reports, as automations see them; "unknown" for one the provider does not document.
-CALL_STATES: Final = ("calling_caller", "calling_callee", "connected", "disconnected")
+CALL_STATES: Final = (
+    "calling_caller",
+    "calling_callee",
+    "connected",
+    "collect_result",
+    "disconnected",
+)
 STATE_UNKNOWN: Final = "unknown"
 
 

@@ -20,7 +20,7 @@ from homeassistant.const import CONF_NAME
 from homeassistant.core import callback
 import voluptuous as vol
 
-from .const import DOMAIN, SUBENTRY_TYPE_PRESET
+from .const import DOMAIN, SUBENTRY_TYPE_MESSAGE, SUBENTRY_TYPE_PRESET
 from .providers import PROVIDERS, provider_of
 from .providers.forms import TEXT
 from .providers.onenet.flow import OneNetConfigSteps, OneNetOptionsSteps
@@ -44,8 +44,11 @@ class CallBridgeConfigFlow(PbxConfigSteps, OneNetConfigSteps, domain=DOMAIN):
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
-        """Call presets, shown as buttons."""
-        return {SUBENTRY_TYPE_PRESET: PresetSubentryFlow}
+        """Call presets and message presets, shown as buttons."""
+        return {
+            SUBENTRY_TYPE_PRESET: PresetSubentryFlow,
+            SUBENTRY_TYPE_MESSAGE: MessagePresetSubentryFlow,
+        }
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Choose the provider; each one's step is named after its entry type."""
@@ -81,6 +84,8 @@ async def _async_step(flow: Any, step_id: str) -> ConfigFlowResult:
 class PresetSubentryFlow(ConfigSubentryFlow):
     """A named call that a dashboard button places: the fields of its provider's preset action."""
 
+    subentry_type = SUBENTRY_TYPE_PRESET
+
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
         """Add a preset."""
         return await self._async_preset_step("user", user_input)
@@ -97,7 +102,7 @@ class PresetSubentryFlow(ConfigSubentryFlow):
         provider = provider_of(self._get_entry())
         errors: dict[str, str] = {}
         if user_input is not None:
-            errors = provider.preset_errors(user_input)
+            errors = provider.preset_errors(self.subentry_type, user_input)
             if not errors:
                 title = user_input[CONF_NAME]
                 data = {key: value for key, value in user_input.items() if key != CONF_NAME}
@@ -106,7 +111,9 @@ class PresetSubentryFlow(ConfigSubentryFlow):
                 return self.async_update_and_abort(
                     self._get_entry(), self._get_reconfigure_subentry(), title=title, data=data
                 )
-        schema = vol.Schema({vol.Required(CONF_NAME): TEXT, **provider.preset_fields()})
+        schema = vol.Schema(
+            {vol.Required(CONF_NAME): TEXT, **provider.preset_fields(self.subentry_type)}
+        )
         if user_input is None and step_id == "reconfigure":
             subentry = self._get_reconfigure_subentry()
             user_input = {CONF_NAME: subentry.title} | dict(subentry.data)
@@ -115,3 +122,9 @@ class PresetSubentryFlow(ConfigSubentryFlow):
             data_schema=self.add_suggested_values_to_schema(schema, user_input),
             errors=errors,
         )
+
+
+class MessagePresetSubentryFlow(PresetSubentryFlow):
+    """A named spoken message that a dashboard button plays: play_message's fields."""
+
+    subentry_type = SUBENTRY_TYPE_MESSAGE

@@ -19,7 +19,7 @@ class CallBridgeEntity[P: Provider[Any]](Entity):
     def __init__(self, entry: ConfigEntry[P], key: str) -> None:
         """Attach the entity to the entry's device, with a unique id made of the entry's and ``key``."""
         self._entry = entry
-        self._attr_unique_id = f"{entry.unique_id or entry.entry_id}_{key}"
+        self._attr_unique_id = unique_id_of(entry, key)
         self._attr_device_info = DeviceInfo(identifiers={device_identifier(entry)})
 
     @property
@@ -31,3 +31,8 @@ class CallBridgeEntity[P: Provider[Any]](Entity):
         """Follow the provider's availability."""
         await super().async_added_to_hass()
         self.async_on_remove(self._entry.runtime_data.async_add_listener(self.async_write_ha_state))
+
+
+def unique_id_of(entry: ConfigEntry, key: str) -> str:
+    """Return the unique id of an entry's entity for ``key`` (a preset's: its subentry id)."""
+    return f"{entry.unique_id or entry.entry_id}_{key}"

@@ -14,7 +14,16 @@ from .entity import CallBridgeEntity
 from .providers.base import CallBridgeConfigEntry, Provider
 
 PARALLEL_UPDATES = 0
-EVENT_ATTRIBUTES = ("provider", "call_id", "caller", "callee", "reason", "outcome", "call_duration")
+EVENT_ATTRIBUTES = (
+    "provider",
+    "call_id",
+    "caller",
+    "callee",
+    "reason",
+    "outcome",
+    "digits",
+    "call_duration",
+)
 
 
 async def async_setup_entry(

@@ -8,24 +8,33 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import voluptuous as vol
 
+from .api.onenet.models import MAX_COLLECTED_KEYS, MAX_PLAYS
 from .calls import async_place_call, supports
 from .const import (
     ATTR_AUTOANSWER,
     ATTR_CALL_ID,
     ATTR_CALLEE,
     ATTR_CALLER,
+    ATTR_COLLECT_DIGITS,
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DISPLAY,
     ATTR_EXTENSION,
     ATTR_NOTIFY_URL,
     ATTR_NUMBER,
+    ATTR_PROMPT,
+    ATTR_REPEAT,
     ATTR_SPONSOR,
+    ATTR_TEMPLATE,
+    ATTR_VARIABLES,
     DOMAIN,
+    SERVICE_CALL_UNTIL_ANSWERED,
     SERVICE_CLICK_TO_DIAL,
     SERVICE_DIAL_EXTENSION,
     SERVICE_DIAL_OUTBOUND,
     SERVICE_HANGUP,
+    SERVICE_PLAY_MESSAGE,
 )
+from .escalation import ESCALATION_SCHEMA, async_call_until_answered
 from .providers.base import CallBridgeConfigEntry
 
 SCHEMAS: dict[str, vol.Schema | vol.All] = {
@@ -64,6 +73,29 @@ SCHEMAS: dict[str, vol.Schema | vol.All] = {
             }
         ),
         cv.has_at_least_one_key(ATTR_EXTENSION, ATTR_CALL_ID),
+    ),
+    # OneNET plays a template to a number, a PBX its prompts to an extension: each provider
+    # checks that it got its own fields.
+    SERVICE_PLAY_MESSAGE: vol.All(
+        vol.Schema(
+            {
+                vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+                vol.Exclusive(ATTR_NUMBER, "callee"): cv.string,
+                vol.Exclusive(ATTR_EXTENSION, "callee"): cv.string,
+                vol.Optional(ATTR_TEMPLATE): cv.string,
+                vol.Optional(ATTR_VARIABLES): vol.Schema({cv.string: cv.string}),
+                vol.Exclusive(ATTR_REPEAT, "plays"): vol.All(
+                    vol.Coerce(int), vol.Range(min=1, max=MAX_PLAYS)
+                ),
+                vol.Exclusive(ATTR_COLLECT_DIGITS, "plays"): vol.All(
+                    vol.Coerce(int), vol.Range(min=1, max=MAX_COLLECTED_KEYS)
+                ),
+                vol.Optional(ATTR_NOTIFY_URL): cv.url,
+                vol.Optional(ATTR_PROMPT): vol.Any(cv.string, [cv.string]),
+                vol.Optional(ATTR_AUTOANSWER): cv.boolean,
+            }
+        ),
+        cv.has_at_least_one_key(ATTR_NUMBER, ATTR_EXTENSION),
     ),
 }
 
@@ -104,6 +136,10 @@ async def _async_place_call(call: ServiceCall) -> ServiceResponse:
     return await async_place_call(_entry_for_call(call), call.service, call.data)
 
 
+async def _async_call_until_answered(call: ServiceCall) -> ServiceResponse:
+    return await async_call_until_answered(call.hass, call.data)
+
+
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions once, so automations validate before any entry is loaded."""
     for action, schema in SCHEMAS.items():
@@ -114,3 +150,10 @@ def async_setup_services(hass: HomeAssistant) -> None:
             schema=schema,
             supports_response=SupportsResponse.OPTIONAL,
         )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_CALL_UNTIL_ANSWERED,
+        _async_call_until_answered,
+        schema=ESCALATION_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )

@@ -54,6 +54,8 @@ async def play(
     )
     if dial == "dial_extension":
         await client.dial_extension("101", callee)
+    elif dial == "playprompt":
+        await client.play_prompt("101", ("alarm", "press-1"))
     else:
         await client.dial_outbound("101", callee)
     for _ in range(200):  # bounded: at most two seconds
@@ -137,3 +139,28 @@ async def test_a_failed_call(
     bodies = await play(session, receiver, state)
     assert next(json.loads(b) for b in bodies if b"CallFailed" in b)["reason"] == reason
     assert json.loads(bodies[-1])["status"] == record
+
+
+@pytest.mark.parametrize(("api_version", "keys"), [("v0.0.1", []), ("v1.1.0", ["1", "2"])])
+async def test_a_prompt_reports_its_keys_where_yeastar_does(
+    session: ClientSession,
+    receiver: tuple[TestServer, list[bytes]],
+    api_version: str,
+    keys: list[str],
+) -> None:
+    state = PbxState(api_version=api_version, step_delay=0.01, keys={"101": "12"})
+    bodies = await play(session, receiver, state, "playprompt")
+    reports = [parse_report(decode_report(body)) for body in bodies]
+    calls = [r for r in reports if r.action != "ExtensionStatus"]
+    assert [r.type for r in calls] == [
+        "ring",
+        "answer" if api_version == "v0.0.1" else "answered",
+        *["dtmf"] * len(keys),
+        "play_prompt_end",
+        "bye",
+        "bye",
+        "new_cdr",
+    ]
+    assert [r.key for r in calls if r.type == "dtmf"] == keys
+    assert all(r.extensions == ("101",) for r in calls[:-1])
+    assert json.loads(next(b for b in bodies if b"PlayPromptEnd" in b))["prompt"] == "alarm+press-1"

@@ -17,7 +17,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.storage import Store
 import voluptuous as vol
 
-from ..const import DOMAIN
+from ..const import DOMAIN, SERVICE_PLAY_MESSAGE, SUBENTRY_TYPE_MESSAGE, SUBENTRY_TYPE_PRESET
 from ..cooldown import CallGate
 from ..data import Availability, CallbackReport, CallLog
 
@@ -72,7 +72,7 @@ class Provider[CallT: Hashable](ABC):
 
     entry_type: ClassVar[str]
     platforms: ClassVar[tuple[Platform, ...]]
-    # The actions it carries out, and the one its call presets run.
+    # The actions it carries out, and the one its call presets run (message presets play_message).
     actions: ClassVar[frozenset[str]]
     preset_action: ClassVar[str]
     # The response of a call it did not place (held back by the cooldown).
@@ -117,14 +117,52 @@ class Provider[CallT: Hashable](ABC):
         return dict(data)
 
     @classmethod
-    @abstractmethod
-    def preset_fields(cls) -> dict[vol.Marker, Any]:
-        """Return the fields of a call preset besides its name: the preset action's fields."""
+    def action_of(cls, subentry_type: str) -> str:
+        """Return the action a preset of this kind runs when its button is pressed."""
+        return SERVICE_PLAY_MESSAGE if subentry_type == SUBENTRY_TYPE_MESSAGE else cls.preset_action
+
+    @classmethod
+    def preset_fields(cls, subentry_type: str) -> dict[vol.Marker, Any]:
+        """Return the fields of a preset besides its name: its action's fields."""
+        if subentry_type == SUBENTRY_TYPE_PRESET:
+            return cls.call_preset_fields()
+        return cls.message_preset_fields()
+
+    @classmethod
+    def preset_errors(cls, subentry_type: str, user_input: Mapping[str, Any]) -> dict[str, str]:
+        """Return the form errors of a preset's fields."""
+        if subentry_type == SUBENTRY_TYPE_PRESET:
+            return cls.call_preset_errors(user_input)
+        return cls.message_preset_errors(user_input)
 
     @classmethod
     @abstractmethod
-    def preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
-        """Return the form errors of a preset's numbers."""
+    def call_preset_fields(cls) -> dict[vol.Marker, Any]:
+        """Return the fields of a call preset: the preset action's."""
+
+    @classmethod
+    @abstractmethod
+    def call_preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
+        """Return the form errors of a call preset's numbers."""
+
+    @classmethod
+    @abstractmethod
+    def message_preset_fields(cls) -> dict[vol.Marker, Any]:
+        """Return the fields of a message preset: play_message's, as this provider takes them."""
+
+    @classmethod
+    @abstractmethod
+    def message_preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
+        """Return the form errors of a message preset."""
+
+    @property
+    @abstractmethod
+    def reports_call_status(self) -> bool:
+        """Whether the calls this entry places tell how they go (``call_bridge_call_status``)."""
+
+    @abstractmethod
+    def collects_keys(self, subentry_type: str, data: Mapping[str, Any]) -> bool:
+        """Whether the calls of a preset can tell which keys were pressed."""
 
     @abstractmethod
     def prepare(self, action: str, fields: Mapping[str, Any]) -> CallT:

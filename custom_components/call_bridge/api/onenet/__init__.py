@@ -1,4 +1,4 @@
-"""China Mobile OneNET voice: its click-to-dial API and its callbacks, typed, on an injected or own session."""
+"""China Mobile OneNET voice: click-to-dial, voice notifications and their callbacks, typed."""
 
 from .auth import authorization, decode_access_key, verify_authorization
 from .callback import (
@@ -26,9 +26,11 @@ from .models import (
     CODES,
     DEFAULT_BASE_URL,
     DEFAULT_SIGN_METHOD,
+    MAX_COLLECTED_KEYS,
     SIGN_METHODS,
     DialResult,
     SignMethod,
+    VoiceMessage,
 )
 from .numbers import normalize_phone_number
 
@@ -39,6 +41,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_SIGN_METHOD",
     "MAX_BODY_BYTES",
+    "MAX_COLLECTED_KEYS",
     "SIGN_METHODS",
     "TOO_LARGE",
     "Callback",
@@ -53,6 +56,7 @@ __all__ = [
     "OneNetRefusedError",
     "OneNetResponseError",
     "SignMethod",
+    "VoiceMessage",
     "authorization",
     "decode_access_key",
     "decode_callback",

@@ -1,4 +1,7 @@
-"""OneNET's call-status callbacks (reference section 3): what a valid one is, and its fields.
+"""OneNET's status callbacks (reference sections 3 and 4.2): what a valid one is, and its fields.
+
+Click-to-dial calls and voice notifications post the same body; a notification adds the keys it
+collected (``operation_result``, with the status ``CollectResult``).
 
 Everything in a callback comes from outside. Only JSON objects whose fields have OneNET's documented
 types and lengths, and hold printable text (no control characters, no unpaired surrogates), are
@@ -24,10 +27,14 @@ MAX_LENGTHS: Final = {
     "caller": 64,
     "callee": 64,
     "status": 16,
-    "reason": 16,
+    "reason": 32,
+    "operation_result": 64,
 }
-# The statuses a call goes through, in order (section 3.2).
+# The statuses a call goes through, in order (section 3.2), and a notification's keys (4.2).
 CALL_STATUSES: Final = ("CallingCaller", "CallingCallee", "Connected", "Disconnected")
+COLLECT_RESULT: Final = "CollectResult"
+# Keys of a telephone keypad.
+_KEYS = re.compile(r"[0-9*#A-D]{1,64}")
 # No callback is anywhere near this long.
 MAX_BODY_BYTES: Final = 64 * 1024
 # A call lasts less than a week; anything longer is not a duration OneNET means.
@@ -93,6 +100,8 @@ class Callback:
     caller: str | None
     callee: str | None
     reason: str | None
+    # The keys pressed, on CollectResult.
+    digits: str | None
     call_duration: int | None
     caller_call_duration: int | None
     report_date: str | None
@@ -120,6 +129,13 @@ def _text(body: dict[str, Any], name: str, *, required: bool) -> str | None:
     # isprintable() is False for control characters, NUL, line breaks and lone surrogates.
     if len(value) > MAX_LENGTHS[name] or not value.isprintable():
         raise _invalid(f"{name} is longer than {MAX_LENGTHS[name]} or not printable text")
+    return value
+
+
+def _keys(value: str | None) -> str | None:
+    """Keys are those of a telephone keypad; a result with anything else is no callback."""
+    if value is not None and not _KEYS.fullmatch(value):
+        raise _invalid("operation_result is not keys of a telephone keypad")
     return value
 
 
@@ -181,6 +197,7 @@ def parse_callback(body: dict[str, Any], app_id: str) -> Callback:
         caller=_text(body, "caller", required=False),
         callee=_text(body, "callee", required=False),
         reason=_text(body, "reason", required=False),
+        digits=_keys(_text(body, "operation_result", required=False)),
         call_duration=_seconds(body.get("call_duration")),
         caller_call_duration=_seconds(body.get("caller_call_duration")),
         report_date=_report_date(body.get("report_date")),

@@ -1,4 +1,4 @@
-"""Client of OneNET voice's click-to-dial API (reference onenet-voice.md, sections 1 and 2)."""
+"""Client of OneNET voice's API: click-to-dial and voice notifications (reference sections 1, 2, 4)."""
 
 from __future__ import annotations
 
@@ -28,12 +28,14 @@ from .models import (
     SUCCESS_CODE,
     DialResult,
     SignMethod,
+    VoiceMessage,
     refusal,
 )
 
 _LOGGER = logging.getLogger(__name__)
 
 DIAL_PATH: Final = "/v1/onenet/dial/notify"
+VOICE_NOTIFY_PATH: Final = "/v1/onenet/voice/notify"
 DEFAULT_TIMEOUT: Final = 10.0
 USER_AGENT: Final = "call-bridge-onenet/1.0"
 # The Authorization header is a bearer credential until its expiry, so each request gets a short one.
@@ -44,7 +46,7 @@ REMEMBERED_HEADERS: Final = 1024
 
 
 class OneNetClient(SessionClient):
-    """Places click-to-dial calls through one OneNET voice application (app id + access key)."""
+    """Places calls through one OneNET voice application (app id + access key)."""
 
     def __init__(
         self,
@@ -66,7 +68,7 @@ class OneNetClient(SessionClient):
         self._app_id = app_id
         self._key = decode_access_key(access_key)
         self._sign_method = sign_method
-        self._url = base_url.rstrip("/") + DIAL_PATH
+        self._base_url = base_url.rstrip("/")
         self._clock = clock or time.time
         # OneNET's clock minus ours, learned from the Date header of its answers.
         self.clock_offset = 0.0
@@ -123,14 +125,24 @@ class OneNetClient(SessionClient):
             body["display"] = display
         if notify_url:
             body["notify_url"] = notify_url
-        answer = await self._post(body)
-        data = answer.get("data")
-        call_id = data.get("call_id") if isinstance(data, dict) else None
-        request_id = answer.get("request_id")
-        return DialResult(
-            call_id=str(call_id) if call_id is not None else None,
-            request_id=str(request_id) if request_id is not None else None,
-        )
+        return _dial_result(await self._post(DIAL_PATH, body))
+
+    async def voice_notify(
+        self, number: str, display: str, message: VoiceMessage, *, notify_url: str | None = None
+    ) -> DialResult:
+        """Call ``number`` from the business number ``display`` and play an approved template.
+
+        Sent once, never retried here. Keys collected arrive with the status callbacks.
+        """
+        body: dict[str, Any] = {
+            "appid": self._app_id,
+            "participant_address": number,
+            "display": display,
+            "actions": [message.action()],
+        }
+        if notify_url:
+            body["notify_url"] = notify_url
+        return _dial_result(await self._post(VOICE_NOTIFY_PATH, body))
 
     async def check_credentials(self) -> None:
         """Prove app id and access key with a request that cannot place a call (it has no numbers).
@@ -139,7 +151,7 @@ class OneNetClient(SessionClient):
         authentication code otherwise. Any other answer is unexpected and raised as it is.
         """
         try:
-            await self._post({"appid": self._app_id})
+            await self._post(DIAL_PATH, {"appid": self._app_id})
         except OneNetAuthError:
             raise
         except OneNetRefusedError as err:
@@ -148,7 +160,7 @@ class OneNetClient(SessionClient):
             raise
         raise OneNetResponseError("OneNET accepted a dial request without numbers")
 
-    async def _post(self, body: dict[str, str]) -> dict[str, Any]:
+    async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """Send one signed request within the timeout.
 
         When OneNET refuses the signature and its Date header shows that our clock was far enough
@@ -159,7 +171,7 @@ class OneNetClient(SessionClient):
             async with asyncio.timeout(self.request_timeout):
                 offset = self.clock_offset
                 try:
-                    return await self._post_once(body)
+                    return await self._post_once(path, body)
                 except OneNetAuthError as err:
                     if err.code_no != "000015" or abs(self.clock_offset - offset) < (
                         AUTHORIZATION_LIFETIME / 2
@@ -168,23 +180,25 @@ class OneNetClient(SessionClient):
                 _LOGGER.debug(
                     "OneNET's clock is %+.0f s from ours; signing by it", self.clock_offset
                 )
-                return await self._post_once(body)
+                return await self._post_once(path, body)
         except TimeoutError:
             raise OneNetConnectionError(
                 f"OneNET did not answer within {self.request_timeout:g} s"
             ) from None
 
-    async def _post_once(self, body: dict[str, str]) -> dict[str, Any]:
+    async def _post_once(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         headers = {
             "Authorization": self.authorization(),
             "Content-Type": "application/json;charset=utf-8",
             "Accept": "application/json;charset=utf-8",
             "User-Agent": USER_AGENT,
         }
-        _LOGGER.debug("POST %s for app %s", DIAL_PATH, self._app_id)
+        _LOGGER.debug("POST %s for app %s", path, self._app_id)
         try:
             async with self._http().post(
-                self._url, data=json.dumps(body).encode(), headers=headers
+                self._base_url + path,
+                data=json.dumps(body, ensure_ascii=False).encode(),
+                headers=headers,
             ) as response:
                 status = response.status
                 self._learn_clock(response.headers.get("Date"))
@@ -219,6 +233,17 @@ class OneNetClient(SessionClient):
         if abs(offset) < 5:  # the header's resolution and the time in transit
             offset = 0.0
         self.clock_offset = offset
+
+
+def _dial_result(answer: dict[str, Any]) -> DialResult:
+    """Return the call id and request id of a successful answer."""
+    data = answer.get("data")
+    call_id = data.get("call_id") if isinstance(data, dict) else None
+    request_id = answer.get("request_id")
+    return DialResult(
+        call_id=str(call_id) if call_id is not None else None,
+        request_id=str(request_id) if request_id is not None else None,
+    )
 
 
 def _remember[V](memory: OrderedDict[str, V], header: str, value: V) -> None:

@@ -60,7 +60,7 @@ PARAMETER_CODES: Final = frozenset({"000004", "000005", "000006"})
 
 @dataclass(frozen=True, slots=True)
 class DialResult:
-    """OneNET's answer to a click-to-dial request."""
+    """OneNET's answer to a request that places a call."""
 
     call_id: str | None
     request_id: str | None
@@ -73,3 +73,47 @@ def refusal(code_no: str, code: str | None) -> OneNetRefusedError:
         return OneNetRefusedError(code_no, code or "unknown", "undocumented code", retryable=False)
     error_type = OneNetAuthError if known.auth else OneNetRefusedError
     return error_type(code_no, known.code, known.meaning, retryable=known.retryable)
+
+
+# Section 4.1: a template id has up to 20 characters; 1 to 32 keys can be collected.
+MAX_TEMPLATE_ID: Final = 20
+MAX_COLLECTED_KEYS: Final = 32
+MAX_PLAYS: Final = 10
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceMessage:
+    """An approved text-to-speech template with its variables, played ``plays`` times.
+
+    With ``collect_keys``, it is played once and that many keys are collected (``PlayAndCollect``).
+    """
+
+    template: str
+    # (name, value) pairs: a message is compared and hashed, as the cooldown does with calls.
+    variables: tuple[tuple[str, str], ...] = ()
+    plays: int = 1
+    collect_keys: int | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse what OneNET would refuse, before anything is sent."""
+        if not 0 < len(self.template) <= MAX_TEMPLATE_ID or not self.template.isprintable():
+            raise ValueError(f"a template id has 1 to {MAX_TEMPLATE_ID} printable characters")
+        if not 1 <= self.plays <= MAX_PLAYS:
+            raise ValueError(f"a message is played 1 to {MAX_PLAYS} times")
+        if self.collect_keys is not None and not 1 <= self.collect_keys <= MAX_COLLECTED_KEYS:
+            raise ValueError(f"1 to {MAX_COLLECTED_KEYS} keys can be collected")
+
+    def action(self) -> dict[str, object]:
+        """Return the message as one of the request's ``actions``."""
+        action: dict[str, object] = {
+            "tts_template": self.template,
+            "param_value": dict(self.variables),
+        }
+        if self.collect_keys is None:
+            return {"operation": "Play", **action, "relay_time": str(self.plays)}  # sic
+        return {
+            "operation": "PlayAndCollect",
+            **action,
+            "collect_length": str(self.collect_keys),
+            "replay_after_collection": "false",
+        }

@@ -4,6 +4,7 @@ from .client import PbxClient, udp_source_address
 from .errors import (
     InvalidExtensionError,
     InvalidOutsideNumberError,
+    InvalidPromptError,
     PbxAuthError,
     PbxConnectionError,
     PbxError,
@@ -12,7 +13,7 @@ from .errors import (
     PbxRefusedError,
     PbxResponseError,
 )
-from .extensions import normalize_extension, normalize_outside_number
+from .extensions import normalize_extension, normalize_outside_number, normalize_prompts
 from .hosts import normalize_host
 from .models import (
     API_VERSIONS,
@@ -53,6 +54,7 @@ __all__ = [
     "ApiVersion",
     "InvalidExtensionError",
     "InvalidOutsideNumberError",
+    "InvalidPromptError",
     "InvalidReportError",
     "PayloadFormat",
     "PbxAuthError",
@@ -70,6 +72,7 @@ __all__ = [
     "normalize_extension",
     "normalize_host",
     "normalize_outside_number",
+    "normalize_prompts",
     "parse_report",
     "udp_source_address",
 ]

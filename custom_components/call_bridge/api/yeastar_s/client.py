@@ -217,6 +217,23 @@ class PbxClient(SessionClient):
         )
         return _text(answer.get("callid"))
 
+    async def play_prompt(
+        self, extension: str, prompts: tuple[str, ...], *, autoanswer: bool = False
+    ) -> str | None:
+        """Ring ``extension`` and play System Recordings to it, in order; return the PBX's call id.
+
+        Sent once, as ``dial_extension`` is.
+        """
+        answer = await self._request(
+            "extension/playprompt",
+            {
+                "extid": extension,
+                "prompt": "+".join(prompts),
+                "autoanswer": "yes" if autoanswer else "no",
+            },
+        )
+        return _text(answer.get("callid"))
+
     async def hangup(self, extension: str) -> None:
         """End the call ``extension`` is in (the PBX hangs up by extension, not by call id)."""
         await self._request("extension/hangup", {"extid": extension})

@@ -59,3 +59,7 @@ class InvalidOutsideNumberError(PbxError, ValueError):
         super().__init__(f"{number!r} is not an outside number: {reason}")
         self.number = number
         self.reason = reason
+
+
+class InvalidPromptError(PbxError, ValueError):
+    """A text is not the name of a System Recording the PBX can play."""

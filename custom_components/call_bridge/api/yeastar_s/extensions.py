@@ -1,4 +1,4 @@
-"""Extensions and outside numbers, from the way people type them to the way the PBX wants them."""
+"""Extensions, outside numbers and prompt names, from the way people type them to the way the PBX wants them."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ import re
 from typing import Final
 
 from ..common import strip_separators
-from .errors import InvalidExtensionError, InvalidOutsideNumberError
+from .errors import InvalidExtensionError, InvalidOutsideNumberError, InvalidPromptError
 
 _EXTENSION: Final = re.compile(r"[0-9]{1,16}")
 # What the PBX's outbound routes match: digits, with a leading + and the keypad's * and #.
 _OUTSIDE_NUMBER: Final = re.compile(r"\+?[0-9*#]{1,32}")
+# The PBX joins several prompts with "+", so a name cannot hold one.
+MAX_PROMPT_NAME: Final = 64
+MAX_PROMPTS: Final = 8
 
 
 def normalize_extension(extension: str) -> str:
@@ -39,3 +42,17 @@ def normalize_outside_number(number: str) -> str:
             number, "an outside number is 1 to 32 digits, * or #, after an optional +"
         )
     return digits
+
+
+def normalize_prompts(names: str | list[str]) -> tuple[str, ...]:
+    """Return System Recording names to play in order: one, several, or several joined with "+"."""
+    given = names.split("+") if isinstance(names, str) else names
+    prompts = tuple(name.strip() for name in given)
+    if not 0 < len(prompts) <= MAX_PROMPTS:
+        raise InvalidPromptError(f"1 to {MAX_PROMPTS} prompts can be played")
+    for prompt in prompts:
+        if not 0 < len(prompt) <= MAX_PROMPT_NAME or not prompt.isprintable() or "+" in prompt:
+            raise InvalidPromptError(
+                f"a prompt name has 1 to {MAX_PROMPT_NAME} printable characters and no +"
+            )
+    return prompts

@@ -38,6 +38,7 @@ REPORT_TYPES: Final[dict[str, str]] = {
     "PlayPromptEnd": "play_prompt_end",
 }
 TYPE_UNKNOWN: Final = "unknown"
+KEYPAD: Final = frozenset("0123456789*#ABCD")
 # ExtensionStatus' ``status`` (and the extension list's), and the states of an extension.
 EXTENSION_STATES: Final[dict[str, str]] = {
     "Idle": "idle",
@@ -79,6 +80,8 @@ class PbxReport:
     reason: str | None
     cdr: dict[str, str] | None
     status: str | None
+    # The key a DTMF report tells was pressed.
+    key: str | None = None
 
     @property
     def extension_state(self) -> str | None:
@@ -198,4 +201,13 @@ def parse_report(body: dict[str, Any]) -> PbxReport:
         reason=_text(body.get("reason"), "reason"),
         cdr=_fields(body, "cdr", _CDR_FIELDS) if action == "NewCdr" else None,
         status=_text(body.get("status"), "status") if action == "ExtensionStatus" else None,
+        key=_key(body.get("info")) if action == "DTMF" else None,
     )
+
+
+def _key(value: Any) -> str | None:
+    """Return a DTMF report's key: one of a telephone keypad's, or nothing."""
+    key = _text(value, "info")
+    if key is not None and key not in KEYPAD:
+        raise InvalidReportError("info is not a key of a telephone keypad")
+    return key

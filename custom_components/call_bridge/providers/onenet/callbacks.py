@@ -36,6 +36,7 @@ STATES: Final[dict[str, str]] = {
     "CallingCaller": "calling_caller",
     "CallingCallee": "calling_callee",
     "Connected": "connected",
+    "CollectResult": "collect_result",
     "Disconnected": "disconnected",
 }
 
@@ -50,6 +51,10 @@ OUTCOME_OF_REASON: Final[dict[str, str]] = {
     "CallerFailure": "failed",
     "CalleeFailure": "failed",
     "CalleeEmpty": "unreachable",
+    # Voice notifications only (section 4.2), spelled as OneNET spells them.
+    "CalleeUnregistere": "unreachable",
+    "CalleenotReach": "unreachable",
+    "CalleeReject": "rejected",
     "Other": "failed",
 }
 
@@ -82,7 +87,7 @@ def call_status(callback: Callback, connected: bool) -> dict[str, Any]:
         "state": STATES.get(callback.status, STATE_UNKNOWN),
         "reason": callback.reason,
         "outcome": outcome(callback, connected),
-        "digits": None,
+        "digits": callback.digits,
         "call_duration": callback.call_duration,
         "caller_call_duration": callback.caller_call_duration,
         "report_date": callback.report_date,
@@ -144,7 +149,11 @@ async def async_handle_callback(provider: OneNetProvider, request: web.Request) 
         report.count("repeated", logging.DEBUG, "%s: repeated callback, no event", entry.title)
         return _success()
     report.counts["accepted"] += 1
-    connected = (callback.call_id, "Connected") in provider.calls.seen_callbacks
+    # Keys are pressed once someone is on the line.
+    connected = any(
+        (callback.call_id, status) in provider.calls.seen_callbacks
+        for status in ("Connected", "CollectResult")
+    )
     event = async_fire_call_status(provider, call_status(callback, connected))
     provider.calls.record(
         callback.call_id,

@@ -1,4 +1,4 @@
-"""The IP PBX provider (OpenVox UC, Yeastar S-Series): extension calls, polled through a coordinator."""
+"""The IP PBX provider (OpenVox UC, Yeastar S-Series): extension calls and prompts, polled."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ import voluptuous as vol
 from ...api.yeastar_s import (
     EXTENSION_STATES,
     InvalidExtensionError,
+    InvalidPromptError,
     PbxAuthError,
     PbxConnectionError,
     PbxError,
@@ -41,6 +42,7 @@ from ...api.yeastar_s import (
     PbxRefusedError,
     normalize_extension,
     normalize_outside_number,
+    normalize_prompts,
 )
 from ...const import (
     ATTR_AUTOANSWER,
@@ -49,10 +51,13 @@ from ...const import (
     ATTR_CALLER,
     ATTR_EXTENSION,
     ATTR_NUMBER,
+    ATTR_PROMPT,
     DOMAIN,
     SERVICE_DIAL_EXTENSION,
     SERVICE_DIAL_OUTBOUND,
     SERVICE_HANGUP,
+    SERVICE_PLAY_MESSAGE,
+    SUBENTRY_TYPE_MESSAGE,
 )
 from ...webhook import async_register_webhook
 from ..base import FlowSteps, Placed, Provider, register_device, validated
@@ -137,7 +142,16 @@ class PbxHangup:
     call_id: str | None = None
 
 
-type PbxRequest = PbxCall | PbxHangup
+@dataclass(frozen=True, slots=True)
+class PbxPrompt:
+    """Ring ``extension`` and play System Recordings to it, in order."""
+
+    extension: str
+    prompts: tuple[str, ...]
+    autoanswer: bool
+
+
+type PbxRequest = PbxCall | PbxHangup | PbxPrompt
 
 
 class PbxProvider(Provider[PbxRequest]):
@@ -146,7 +160,7 @@ class PbxProvider(Provider[PbxRequest]):
     entry_type: ClassVar[str] = ENTRY_TYPE
     platforms: ClassVar[tuple[Platform, ...]] = (Platform.BUTTON, Platform.EVENT, Platform.SENSOR)
     actions: ClassVar[frozenset[str]] = frozenset(
-        {SERVICE_DIAL_EXTENSION, SERVICE_DIAL_OUTBOUND, SERVICE_HANGUP}
+        {SERVICE_DIAL_EXTENSION, SERVICE_DIAL_OUTBOUND, SERVICE_HANGUP, SERVICE_PLAY_MESSAGE}
     )
     preset_action: ClassVar[str] = SERVICE_DIAL_EXTENSION
     nothing_placed: ClassVar[Placed] = Placed(None)
@@ -247,7 +261,7 @@ class PbxProvider(Provider[PbxRequest]):
         await self.client.close()
 
     @classmethod
-    def preset_fields(cls) -> dict[vol.Marker, Any]:
+    def call_preset_fields(cls) -> dict[vol.Marker, Any]:
         """Two extensions, and whether the first answers by itself."""
         return {
             vol.Required(ATTR_CALLER): TextSelector(),
@@ -256,7 +270,7 @@ class PbxProvider(Provider[PbxRequest]):
         }
 
     @classmethod
-    def preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
+    def call_preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
         """Flag the fields that are not extensions."""
         errors: dict[str, str] = {}
         for field in (ATTR_CALLER, ATTR_CALLEE):
@@ -266,6 +280,38 @@ class PbxProvider(Provider[PbxRequest]):
                 errors[field] = "invalid_extension"
         return errors
 
+    @classmethod
+    def message_preset_fields(cls) -> dict[vol.Marker, Any]:
+        """Return the extension, its System Recordings (joined with +), whether it answers itself."""
+        return {
+            vol.Required(ATTR_EXTENSION): TextSelector(),
+            vol.Required(ATTR_PROMPT): TextSelector(),
+            vol.Required(ATTR_AUTOANSWER, default=DEFAULT_AUTOANSWER): BooleanSelector(),
+        }
+
+    @classmethod
+    def message_preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
+        """Flag an extension that is not one, and prompt names the PBX cannot take."""
+        errors: dict[str, str] = {}
+        try:
+            normalize_extension(user_input[ATTR_EXTENSION])
+        except InvalidExtensionError:
+            errors[ATTR_EXTENSION] = "invalid_extension"
+        try:
+            normalize_prompts(user_input[ATTR_PROMPT])
+        except InvalidPromptError:
+            errors[ATTR_PROMPT] = "invalid_prompt"
+        return errors
+
+    @property
+    def reports_call_status(self) -> bool:
+        """Whether the PBX reports its calls to this entry (API users only)."""
+        return self.client.reports
+
+    def collects_keys(self, subentry_type: str, data: Mapping[str, Any]) -> bool:
+        """Return whether a prompt is followed: its keys come as the PBX's DTMF reports, if sent."""
+        return subentry_type == SUBENTRY_TYPE_MESSAGE and self.client.reports
+
     def prepare(self, action: str, fields: Mapping[str, Any]) -> PbxRequest:
         """Check the extensions and numbers; ``autoanswer`` left out takes the entry's option."""
         if action == SERVICE_HANGUP:
@@ -273,6 +319,8 @@ class PbxProvider(Provider[PbxRequest]):
         autoanswer = fields.get(ATTR_AUTOANSWER)
         if autoanswer is None:
             autoanswer = self.entry.options.get(CONF_AUTOANSWER, DEFAULT_AUTOANSWER)
+        if action == SERVICE_PLAY_MESSAGE:
+            return self._prompt_of(fields, bool(autoanswer))
         if action == SERVICE_DIAL_OUTBOUND:
             return PbxCall(
                 caller=_extension(fields[ATTR_EXTENSION]),
@@ -287,6 +335,23 @@ class PbxProvider(Provider[PbxRequest]):
             callee=_extension(fields[ATTR_CALLEE]),
             autoanswer=bool(autoanswer),
         )
+
+    def _prompt_of(self, fields: Mapping[str, Any], autoanswer: bool) -> PbxPrompt:
+        """Return the prompts asked for, to an extension."""
+        for field in (ATTR_EXTENSION, ATTR_PROMPT):
+            if not fields.get(field):
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="missing_field",
+                    translation_placeholders={"field": field, "entry_title": self.entry.title},
+                )
+        try:
+            prompts = normalize_prompts(fields[ATTR_PROMPT])
+        except InvalidPromptError:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="invalid_prompt"
+            ) from None
+        return PbxPrompt(_extension(fields[ATTR_EXTENSION]), prompts, autoanswer)
 
     def _hangup_of(self, fields: Mapping[str, Any]) -> PbxHangup:
         """Return the hangup asked for: by extension, or by a call id this entry placed (its caller)."""
@@ -308,18 +373,25 @@ class PbxProvider(Provider[PbxRequest]):
             if isinstance(call, PbxHangup):
                 await self.client.hangup(call.extension)
                 return Placed(call.call_id)
-            dial = self.client.dial_outbound if call.outbound else self.client.dial_extension
-            pbx_callid = await dial(call.caller, call.callee, autoanswer=call.autoanswer)
+            if isinstance(call, PbxPrompt):
+                # One extension is rung: it is both parties of the call.
+                caller = callee = call.extension
+                outbound = False
+                pbx_callid = await self.client.play_prompt(
+                    call.extension, call.prompts, autoanswer=call.autoanswer
+                )
+            else:
+                caller, callee, outbound = call.caller, call.callee, call.outbound
+                dial = self.client.dial_outbound if outbound else self.client.dial_extension
+                pbx_callid = await dial(caller, callee, autoanswer=call.autoanswer)
         except PbxError as err:
             raise self._translated(err) from None
         call_id = pbx_callid
         if self.client.reports:
             # Followed through the reports: it needs an id, the PBX's or one of Call Bridge's.
             call_id = pbx_callid or f"call_bridge_{uuid.uuid4().hex}"
-            self.follower.start(
-                FollowedCall(call_id, pbx_callid, call.caller, call.callee, call.outbound)
-            )
-        return Placed(call_id, parties={ATTR_CALLER: call.caller, ATTR_CALLEE: call.callee})
+            self.follower.start(FollowedCall(call_id, pbx_callid, caller, callee, outbound))
+        return Placed(call_id, parties={ATTR_CALLER: caller, ATTR_CALLEE: callee})
 
     def _translated(self, err: PbxError) -> HomeAssistantError:
         """Translate a PBX error; remember a refused login, so that it is not tried again."""

@@ -19,7 +19,7 @@ CALL_REPORT_TYPES: Final = sorted(
     {kind for kind in REPORT_TYPES.values() if kind not in ("extension_status", "boot_up")}
     | {TYPE_UNKNOWN}
 )
-EVENT_ATTRIBUTES: Final = ("callid", "extensions", "inbound", "outbound", "reason", "cdr")
+EVENT_ATTRIBUTES: Final = ("callid", "extensions", "inbound", "outbound", "reason", "cdr", "key")
 
 
 def signal_pbx_report(entry_id: str) -> str:

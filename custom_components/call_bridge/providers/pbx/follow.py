@@ -64,6 +64,7 @@ class FollowedCall:
     outbound: bool
     state: str = "requested"
     answered: bool = False
+    digits: str = ""
 
     def names_callee(self, report: PbxReport) -> bool:
         """Whether a report is about the callee's side: its extension, or the trunk of a call out."""
@@ -111,6 +112,11 @@ class CallFollower:
             if not call.names_callee(report):
                 return None  # the caller picked up; the callee is rung next
             state, call.answered = "connected", True
+        elif report.type == "dtmf" and report.key is not None:
+            # One report per key: each tells the keys pressed so far.
+            call.digits += report.key
+            call.state = "collect_result"
+            return self._status(call, report, "collect_result", None, None)
         elif report.type == "bye":
             state, outcome = "disconnected", "answered" if call.answered else "no_answer"
         elif report.type == "call_failed":
@@ -125,6 +131,16 @@ class CallFollower:
         if state == call.state:
             return None
         call.state = state
+        return self._status(call, report, state, outcome, duration)
+
+    @staticmethod
+    def _status(
+        call: FollowedCall,
+        report: PbxReport,
+        state: str,
+        outcome: str | None,
+        duration: int | None,
+    ) -> dict[str, Any]:
         return {
             "provider": ENTRY_TYPE,
             "call_id": call.call_id,
@@ -134,7 +150,7 @@ class CallFollower:
             "state": state,
             "reason": report.reason,
             "outcome": outcome,
-            "digits": None,
+            "digits": call.digits if state == "collect_result" else None,
             "call_duration": duration,
             "caller_call_duration": None,
             "report_date": None,

@@ -45,6 +45,7 @@ def pbx_event(provider: PbxProvider, report: PbxReport) -> dict[str, Any]:
         "reason": report.reason,
         "cdr": report.cdr,
         "status": report.status,
+        "key": report.key,
     }
 
 

@@ -1,0 +1,397 @@
+"""call_bridge.call_until_answered, against a faked OneNET and a faked PBX that report back."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+import json
+from typing import Any
+
+from homeassistant.config_entries import ConfigSubentryData
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.test_util.aiohttp import (
+    AiohttpClientMocker,
+    AiohttpClientMockResponse,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.call_bridge import escalation
+from custom_components.call_bridge.const import DOMAIN, EVENT_CALL_STATUS
+
+from .conftest import (
+    APP_ID,
+    HOOK,
+    ONENET_DATA,
+    PBX_DATA,
+    REPORTS,
+    SERIAL,
+    WEBHOOK_ID,
+    SetupEntry,
+    mock_pbx_answers,
+    onenet_answer,
+    pbx_requests,
+    yeastar_with_token,
+)
+from .test_play_message import VOICE_URL
+
+MUM = "button.onenet_voice_02066240222_mum"
+DAD = "button.onenet_voice_02066240222_dad"
+KITCHEN = "button.openvox_uc501_kitchen"
+SPEAKER = "button.openvox_uc501_speaker"
+
+
+def preset(kind: str, title: str, data: dict[str, Any]) -> ConfigSubentryData:
+    return ConfigSubentryData(data=data, subentry_type=kind, title=title, unique_id=None)
+
+
+class FarSide:
+    """The faked OneNET and PBX: what they were asked, and a way to report back as they do."""
+
+    def __init__(self, hass: HomeAssistant, aioclient_mock: AiohttpClientMocker) -> None:
+        self.hass = hass
+        self.mock = aioclient_mock
+        self.client: Any = None
+        self.notifications = 0
+        self.answer({})
+
+    def answer(self, pbx_answers: dict[str, dict[str, Any]], *, call_ids: bool = True) -> None:
+        """Answer as OneNET and the PBX do, ``pbx_answers`` replacing some of the PBX's."""
+
+        async def notify(method: str, url: Any, data: Any) -> AiohttpClientMockResponse:
+            self.notifications += 1
+            ids = {"data": {"call_id": f"c{self.notifications}"}} if call_ids else {}
+            answer = onenet_answer(**ids)
+            return AiohttpClientMockResponse(method, url, json=answer)
+
+        self.mock.clear_requests()
+        success = {"json": {"status": "Success"}}
+        mock_pbx_answers(
+            self.mock,
+            {"extension/playprompt": success, "extension/hangup": success} | pbx_answers,
+        )
+        self.mock.post(VOICE_URL, side_effect=notify)
+
+    def asked(self, action: str) -> list[dict[str, Any]]:
+        """The PBX requests of ``action``, decoded."""
+        return [json.loads(call[2]) for call in pbx_requests(self.mock, action)]
+
+    async def until(self, condition: Callable[[], bool]) -> None:
+        for _ in range(300):  # bounded: at most three seconds
+            if condition():
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("the far side was not asked in time")
+
+    async def onenet(self, call_id: str, status: str, **extra: str) -> None:
+        body = {"appid": APP_ID, "call_id": call_id, "status": status} | extra
+        answer = await self.client.post(f"/api/webhook/{WEBHOOK_ID}", json=body)
+        assert answer.status == 200
+
+    async def pbx(self, action: str, *extensions: str) -> None:
+        body = {"action": action, "callid": "1.1", "ext": {"extid": list(extensions)}}
+        assert (await self.client.post(REPORTS, json=body)).status == 200
+
+
+@pytest.fixture
+async def far_side(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    setup_entry: SetupEntry,
+    external_url: str,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> FarSide:
+    """A OneNET entry with two message presets, a PBX entry with a call and a message preset."""
+    mock_pbx_answers(
+        aioclient_mock,
+        {
+            name: {"json": {"status": "Success"}}
+            for name in ("extension/playprompt", "extension/hangup")
+        },
+    )
+    side = FarSide(hass, aioclient_mock)
+    collect = {"template": "1001", "collect_digits": 1}
+    await setup_entry(
+        MockConfigEntry(
+            domain=DOMAIN,
+            title="OneNET voice 02066240222",
+            data=dict(ONENET_DATA),
+            unique_id=APP_ID,
+            subentries_data=[
+                preset("message", "Mum", {"number": "13800138000"} | collect),
+                preset("message", "Dad", {"number": "13900139000"} | collect),
+            ],
+        )
+    )
+    await setup_entry(
+        MockConfigEntry(
+            domain=DOMAIN,
+            title="OpenVox UC501",
+            data=PBX_DATA | {"webhook_id": HOOK},
+            unique_id=SERIAL,
+            minor_version=2,
+            options={"cooldown": 60},
+            subentries_data=[
+                preset("preset", "Kitchen", {"caller": "101", "callee": "102", "autoanswer": True}),
+                preset("message", "Speaker", {"extension": "103", "prompt": "alarm"}),
+            ],
+        )
+    )
+    side.client = await hass_client_no_auth()
+    return side
+
+
+def escalate(hass: HomeAssistant, **fields: Any) -> asyncio.Task[Any]:
+    """Start the action, as an automation does; the task answers its response."""
+    return hass.async_create_task(
+        hass.services.async_call(
+            DOMAIN, "call_until_answered", fields, blocking=True, return_response=True
+        )
+    )
+
+
+def seconds(attempt: dict[str, Any]) -> float:
+    started = datetime.fromisoformat(attempt["started"])
+    return (datetime.fromisoformat(attempt["ended"]) - started).total_seconds()
+
+
+async def test_the_next_target_is_called_when_the_first_does_not_answer(
+    hass: HomeAssistant, far_side: FarSide
+) -> None:
+    statuses = async_capture_events(hass, EVENT_CALL_STATUS)
+    chain = escalate(hass, targets=[MUM, KITCHEN, DAD])
+    await far_side.until(lambda: far_side.notifications == 1)
+    await far_side.onenet("c1", "CallingCallee")
+    await far_side.onenet("c1", "Disconnected", reason="CalleeNoAnswer", call_duration="0")
+    await far_side.until(lambda: bool(far_side.asked("extension/dial_extension")))
+    await far_side.pbx("RING", "101")
+    await far_side.pbx("ANSWER", "101")  # the caller picked up: the callee is rung next
+    await far_side.pbx("RING", "102", "101")
+    assert not chain.done()
+    await far_side.pbx("ANSWER", "102", "101")
+    response = await chain
+    assert response["answered"] is True
+    assert response["answered_by"] == KITCHEN
+    assert response["digits"] is None
+    first, second = response["attempts"]
+    assert {key: first[key] for key in ("target", "call_id", "outcome", "reason", "digits")} == {
+        "target": MUM,
+        "call_id": "c1",
+        "outcome": "no_answer",
+        "reason": "CalleeNoAnswer",
+        "digits": None,
+    }
+    assert (second["target"], second["outcome"], second["reason"]) == (KITCHEN, "answered", None)
+    assert second["call_id"].startswith("call_bridge_")
+    assert first["ended"] <= second["started"] <= second["ended"]
+    assert far_side.notifications == 1  # Dad was never called
+    assert [e.data["state"] for e in statuses] == [
+        "calling_callee",
+        "disconnected",
+        "calling_caller",
+        "calling_callee",
+        "connected",
+    ]
+
+
+async def test_a_pbx_call_ringing_past_the_timeout_is_hung_up(
+    hass: HomeAssistant, far_side: FarSide
+) -> None:
+    response = await escalate(hass, targets=[KITCHEN], ring_timeout=0.5)
+    [attempt] = response["attempts"]
+    assert (attempt["outcome"], attempt["reason"]) == ("no_answer", "ring_timeout")
+    assert 0.5 <= seconds(attempt) < 1.5
+    assert far_side.asked("extension/hangup") == [{"extid": "101"}]
+    assert response == {
+        "answered": False,
+        "answered_by": None,
+        "digits": None,
+        "attempts": [attempt],
+    }
+
+
+async def test_only_the_acknowledgement_keys_count(hass: HomeAssistant, far_side: FarSide) -> None:
+    chain = escalate(hass, targets=[MUM, DAD], acknowledge_digits="1", ring_timeout=10)
+    await far_side.until(lambda: far_side.notifications == 1)
+    await far_side.onenet("c1", "Connected")
+    await far_side.onenet("c1", "CollectResult", operation_result="2")
+    await far_side.onenet("c1", "Disconnected", reason="HangUp", call_duration="9")
+    await far_side.until(lambda: far_side.notifications == 2)
+    await far_side.onenet("c2", "Connected")
+    await far_side.onenet("c2", "CollectResult", operation_result="1")
+    response = await chain
+    assert (response["answered"], response["answered_by"], response["digits"]) == (True, DAD, "1")
+    assert [(a["outcome"], a["digits"]) for a in response["attempts"]] == [
+        ("answered", "2"),
+        ("answered", "1"),
+    ]
+
+
+async def test_a_prompt_acknowledged_on_the_pbx_keypad(
+    hass: HomeAssistant, far_side: FarSide
+) -> None:
+    chain = escalate(hass, targets=[SPEAKER], acknowledge_digits="12")
+    await far_side.until(lambda: bool(far_side.asked("extension/playprompt")))
+    await far_side.pbx("ANSWERED", "103")
+    for key in "312":
+        body = {"action": "DTMF", "ext": {"extid": "103"}, "info": key}
+        assert (await far_side.client.post(REPORTS, json=body)).status == 200
+    response = await chain
+    assert (response["answered_by"], response["digits"]) == (SPEAKER, "312")
+
+
+async def test_stopping_the_script_stops_the_chain_and_hangs_up(
+    hass: HomeAssistant, far_side: FarSide
+) -> None:
+    sequence = [{"action": "call_bridge.call_until_answered", "data": {"targets": [KITCHEN, MUM]}}]
+    assert await async_setup_component(
+        hass, "script", {"script": {"alarm": {"sequence": sequence}}}
+    )
+    await hass.services.async_call("script", "turn_on", {"entity_id": "script.alarm"})
+    await far_side.until(lambda: bool(far_side.asked("extension/dial_extension")))
+    await hass.services.async_call(
+        "script", "turn_off", {"entity_id": "script.alarm"}, blocking=True
+    )
+    await far_side.until(lambda: bool(far_side.asked("extension/hangup")))
+    assert far_side.asked("extension/hangup") == [{"extid": "101"}]
+    await asyncio.sleep(0.1)
+    assert far_side.notifications == 0  # Mum is not called
+
+
+async def test_each_entry_s_cooldown_holds(hass: HomeAssistant, far_side: FarSide) -> None:
+    chain = escalate(hass, targets=[KITCHEN], rounds=2, ring_timeout=0.3, pause=1)
+    await far_side.until(lambda: bool(far_side.asked("extension/hangup")))
+    await far_side.pbx("BYE", "101", "102")  # the hangup's report: the target is free again
+    response = await chain
+    assert [(a["outcome"], a["reason"]) for a in response["attempts"]] == [
+        ("no_answer", "ring_timeout"),
+        ("skipped", "cooldown"),
+    ]
+    assert len(far_side.asked("extension/dial_extension")) == 1
+
+
+async def test_a_target_is_never_rung_twice_at_once(hass: HomeAssistant, far_side: FarSide) -> None:
+    # OneNET cannot hang up: Mum's first call may still ring when the second round comes.
+    response = await escalate(hass, targets=[MUM], rounds=2, ring_timeout=0.3)
+    assert [(a["outcome"], a["reason"]) for a in response["attempts"]] == [
+        ("no_answer", "ring_timeout"),
+        ("skipped", "already_ringing"),
+    ]
+    assert far_side.notifications == 1
+    await far_side.onenet("c1", "Disconnected", reason="CalleeNoAnswer")
+    await hass.async_block_till_done()
+    response = await escalate(hass, targets=[MUM], ring_timeout=0.3)
+    assert response["attempts"][0]["reason"] == "ring_timeout"
+    assert far_side.notifications == 2
+
+
+async def test_a_call_the_provider_refuses_moves_on(hass: HomeAssistant, far_side: FarSide) -> None:
+    far_side.answer({"extension/dial_extension": {"json": {"status": "Failed", "errno": "10008"}}})
+    chain = escalate(hass, targets=[KITCHEN, MUM])
+    await far_side.until(lambda: far_side.notifications == 1)
+    await far_side.onenet("c1", "Connected")
+    response = await chain
+    refused, answered = response["attempts"]
+    assert (refused["outcome"], refused["call_id"]) == ("failed", None)
+    assert "10008" in refused["reason"]
+    assert response["answered_by"] == MUM == answered["target"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "key"),
+    [
+        ({"targets": ["button.nothing_here"]}, "not_a_preset"),
+        ({"targets": ["event.openvox_uc501_pbx_calls"]}, "not_a_preset"),
+        ({"targets": [MUM, KITCHEN], "acknowledge_digits": "1"}, "target_cannot_acknowledge"),
+    ],
+)
+async def test_targets_that_cannot_be_followed_are_refused_before_any_call(
+    hass: HomeAssistant, far_side: FarSide, fields: dict[str, Any], key: str
+) -> None:
+    with pytest.raises(ServiceValidationError) as refused:
+        await escalate(hass, **fields)
+    assert refused.value.translation_key == key
+    assert far_side.notifications == 0
+
+
+async def test_a_pbx_that_does_not_report_cannot_be_a_target(
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    setup_entry: SetupEntry,
+    far_side: FarSide,
+) -> None:
+    entry = yeastar_with_token(aioclient_mock, {})
+    await setup_entry(
+        MockConfigEntry(
+            domain=DOMAIN,
+            title="Yeastar",
+            data=entry.data,
+            unique_id="3631A0180802",
+            subentries_data=[preset("preset", "Hall", {"caller": "1", "callee": "2"})],
+        )
+    )
+    with pytest.raises(ServiceValidationError) as refused:
+        await escalate(hass, targets=[MUM, "button.yeastar_hall"])
+    assert refused.value.translation_key == "target_without_status"
+
+
+async def test_a_target_of_an_entry_that_is_not_loaded(
+    hass: HomeAssistant, far_side: FarSide
+) -> None:
+    [entry] = [e for e in hass.config_entries.async_entries(DOMAIN) if e.title == "OpenVox UC501"]
+    await hass.config_entries.async_unload(entry.entry_id)
+    with pytest.raises(ServiceValidationError) as refused:
+        await escalate(hass, targets=[KITCHEN])
+    assert refused.value.translation_key == "target_not_loaded"
+
+
+async def test_the_action_s_limits(hass: HomeAssistant, far_side: FarSide) -> None:
+    for fields in (
+        {"targets": []},
+        {"targets": [MUM], "ring_timeout": 0},
+        {"targets": [MUM], "rounds": 0},
+        {"targets": [MUM], "acknowledge_digits": "x"},
+        {"targets": [MUM], "pause": -1},
+    ):
+        with pytest.raises(Exception, match="targets|ring_timeout|rounds|acknowledge|pause"):
+            await escalate(hass, **fields)
+
+
+async def test_a_pbx_that_refuses_the_hangup(
+    hass: HomeAssistant, far_side: FarSide, caplog: pytest.LogCaptureFixture
+) -> None:
+    far_side.answer({"extension/hangup": {"json": {"status": "Failed", "errno": "10007"}}})
+    response = await escalate(hass, targets=[KITCHEN], ring_timeout=0.3)
+    assert response["attempts"][0]["reason"] == "ring_timeout"
+    assert "could not hang up a call left ringing" in caplog.text
+
+
+async def test_an_answer_without_a_call_id_cannot_be_followed(
+    hass: HomeAssistant, far_side: FarSide
+) -> None:
+    far_side.answer({}, call_ids=False)
+    response = await escalate(hass, targets=[MUM, DAD])
+    assert [(a["outcome"], a["reason"]) for a in response["attempts"]] == [
+        ("unknown", "no_call_id"),
+        ("unknown", "no_call_id"),
+    ]
+
+
+async def test_someone_who_answers_but_never_presses_the_keys(
+    hass: HomeAssistant, far_side: FarSide, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(escalation, "ACKNOWLEDGE_TIMEOUT", 0.3)
+    chain = escalate(hass, targets=[MUM], acknowledge_digits="1", ring_timeout=10)
+    await far_side.until(lambda: far_side.notifications == 1)
+    await far_side.onenet("c1", "Connected")
+    response = await chain
+    assert response["answered"] is False
+    assert [(a["outcome"], a["reason"]) for a in response["attempts"]] == [
+        ("answered", "acknowledge_timeout")
+    ]
+    # Answered: nothing is hung up (OneNET could not, and a PBX call would not be).
+    assert far_side.asked("extension/hangup") == []

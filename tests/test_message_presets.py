@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from .conftest import SetupEntry, mock_pbx_answers, onenet_answer, pbx_requests
-from .test_play_message import VOICE_URL
+from .far_side import VOICE_URL
 
 
 async def message_form(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:

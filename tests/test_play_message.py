@@ -24,8 +24,8 @@ from .conftest import (
     onenet_answer,
     pbx_requests,
 )
+from .far_side import VOICE_URL
 
-VOICE_URL = "http://127.0.0.1:8002/v1/onenet/voice/notify"
 CALL_ID = "150104227912386807"
 
 

@@ -1,0 +1,103 @@
+"""The alarm escalation blueprint, imported into Home Assistant and set off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+import shutil
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import async_mock_service
+
+from .far_side import DAD, MUM, FarSide, far_side_fixture  # noqa: F401 - the fixture
+
+BLUEPRINT = (
+    Path(__file__).parent.parent
+    / "blueprints"
+    / "automation"
+    / "call_bridge"
+    / "alarm_escalation.yaml"
+)
+LEAK = "binary_sensor.water_leak"
+
+
+@pytest.fixture
+def blueprint_folder(hass: HomeAssistant, tmp_path: Path) -> None:
+    """Import the blueprint as a user does: into the configuration folder's blueprints."""
+    hass.config.config_dir = str(tmp_path)
+    target = tmp_path / "blueprints" / "automation" / "call_bridge"
+    target.mkdir(parents=True)
+    shutil.copy(BLUEPRINT, target)
+
+
+async def set_up(hass: HomeAssistant, **inputs: Any) -> None:
+    hass.states.async_set(LEAK, "off")
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "id": "alarm",
+                "alias": "Alarm",
+                "use_blueprint": {
+                    "path": "call_bridge/alarm_escalation.yaml",
+                    "input": {
+                        "alarm": [{"trigger": "state", "entity_id": LEAK, "to": "on"}],
+                    }
+                    | inputs,
+                },
+            }
+        },
+    )
+    await hass.async_block_till_done()
+    state = hass.states.get("automation.alarm")
+    assert state is not None, "the blueprint did not validate"
+    assert state.state == "on"
+
+
+@pytest.mark.usefixtures("blueprint_folder")
+async def test_the_second_acknowledges(hass: HomeAssistant, far_side: FarSide) -> None:
+    notifications = async_mock_service(hass, "persistent_notification", "create")
+    await set_up(hass, targets=[MUM, DAD], acknowledge_digits=1, ring_timeout=30)
+    hass.states.async_set(LEAK, "on")
+    await far_side.until(lambda: far_side.notifications == 1)
+    await far_side.onenet("c1", "Disconnected", reason="CalleeNoAnswer")
+    await far_side.until(lambda: far_side.notifications == 2)
+    await far_side.onenet("c2", "Connected")
+    await far_side.onenet("c2", "CollectResult", operation_result="1")
+    await hass.async_block_till_done()
+    assert notifications == []
+    assert hass.states.get("automation.alarm").attributes["current"] == 0
+
+
+@pytest.mark.usefixtures("blueprint_folder")
+async def test_nobody_answers(hass: HomeAssistant, far_side: FarSide) -> None:
+    notifications = async_mock_service(hass, "persistent_notification", "create")
+    phone = async_mock_service(hass, "notify", "my_phone")
+    await set_up(
+        hass,
+        targets=[MUM],
+        ring_timeout=5,
+        nobody_answered=[{"action": "notify.my_phone", "data": {"message": "Nobody answered"}}],
+    )
+    hass.states.async_set(LEAK, "on")
+    await far_side.until(lambda: far_side.notifications == 1)
+    await far_side.onenet("c1", "Disconnected", reason="CalleeBusy")
+    await hass.async_block_till_done()
+    [notification] = notifications
+    assert notification.data["title"] == "Nobody answered the alarm"
+    assert f"{MUM} (busy)" in notification.data["message"]
+    assert [call.data["message"] for call in phone] == ["Nobody answered"]
+
+
+@pytest.mark.usefixtures("blueprint_folder")
+async def test_when_the_action_fails_you_are_told(hass: HomeAssistant, far_side: FarSide) -> None:
+    notifications = async_mock_service(hass, "persistent_notification", "create")
+    await set_up(hass, targets=["button.not_a_preset"], notify_nobody_answered=True)
+    hass.states.async_set(LEAK, "on")
+    await hass.async_block_till_done()
+    [notification] = notifications
+    assert "could not call" in notification.data["message"]
+    assert far_side.notifications == 0

@@ -121,6 +121,16 @@ class HomeAssistantClient:
             response.raise_for_status()
             return list(await response.json())
 
+    async def state(self, entity_id: str) -> dict[str, Any] | None:
+        """Return an entity's state, or None while it does not exist."""
+        async with self._session.get(
+            f"{self.base_url}/api/states/{entity_id}", headers=self._headers
+        ) as response:
+            if response.status == 404:
+                return None
+            response.raise_for_status()
+            return dict(await response.json())
+
     async def options_form(self, entry_id: str) -> dict[str, Any]:
         """Open an entry's options form, as its gear does, and close it again; return the form."""
         form = await self._post("/api/config/config_entries/options/flow", {"handler": entry_id})

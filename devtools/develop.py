@@ -19,7 +19,7 @@ from simulator.server import start_simulator
 from .api_client import HomeAssistantClient
 from .browser import FrontendStrings
 from .hass_process import REPO, HomeAssistantProcess
-from .provision import PASSWORD, USERNAME, add_entries, sign_in
+from .provision import PASSWORD, USERNAME, add_alarm_presets, add_entries, sign_in
 
 HASS_PORT = 8123
 
@@ -34,8 +34,8 @@ Call Bridge is running against the simulated PBXs and OneNET, in Home Assistant 
   Home Assistant   {url}
   Log in as        {username} / {password}
 
-Set up already: PBX 1 and OneNET app 1, each with a call preset (a button). Add the others
-yourself (Settings > Devices & services > Add integration > Call Bridge) with:
+Set up already: PBX 1 and OneNET app 1, each with a call preset and an alarm message preset
+(buttons). Add the others yourself (Settings > Devices & services > Add integration > Call Bridge) with:
 
 {services}
 
@@ -54,7 +54,9 @@ Try it ({tools} > Actions, YAML mode):
 Watch the call go by in {tools} > Events, listening to call_bridge_call_status, on the
 "Call status" entity of the OneNET device, or in {activity}. A callee of 138 0000 0486 is busy,
 138 0000 0480 never answers; extension 103 is busy, 999 does not exist. Turn on "Demo doorbell"
-(an input boolean) to see the doorbell blueprint call.
+(an input boolean) to see the doorbell blueprint call. Turn on "Demo alarm" to see the alarm
+escalation blueprint call extension 105 (which does not answer), then the caretaker, who
+acknowledges with key 1 (its trace: Settings > Automations > Demo alarm > Traces).
 
 Ctrl-C stops Home Assistant and the simulator. Home Assistant's log: {log}
 """
@@ -102,9 +104,10 @@ async def run() -> None:
                 results = await add_entries(
                     client, pbx, pbx_port, simulated.onenet, simulated.onenet_port
                 )
+                entry_ids = {kind: result["result"]["entry_id"] for kind, result in results.items()}
                 for kind, preset in PRESETS.items():
-                    entry_id = results[kind]["result"]["entry_id"]
-                    await client.subentry_flow(entry_id, "preset", preset)
+                    await client.subentry_flow(entry_ids[kind], "preset", preset)
+                await add_alarm_presets(client, entry_ids)
             version = await client.version()
         print(
             BANNER.format(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from simulator.onenet import OneNetState
@@ -63,3 +64,36 @@ async def add_entries(
         if result["type"] != "create_entry":
             raise RuntimeError(f"setting up the {kind} entry stopped at {result}")
     return results
+
+
+# The alarm's message presets: the PBX's extension 105 never answers; the OneNET phone answers and
+# presses 1 (the simulator's keys). Button entity ids follow from the entries' and presets' names.
+ALARM_PRESETS = {
+    "pbx": {"name": "Alarm: kitchen", "extension": "105", "prompt": "alarm", "autoanswer": False},
+    "onenet": {
+        "name": "Alarm: caretaker",
+        "number": "13900139000",
+        "template": "1001",
+        "variables": {"place": "厨房"},
+        "collect_digits": 1,
+    },
+}
+ALARM_TARGETS = [
+    "button.openvox_uc501_alarm_kitchen",
+    "button.onenet_voice_02066240222_alarm_caretaker",
+]
+
+
+async def add_alarm_presets(client: HomeAssistantClient, entry_ids: dict[str, str]) -> None:
+    """Add the alarm's message presets through their flows; return once their buttons exist.
+
+    A new preset reloads its entry, which adds the button a moment later.
+    """
+    for kind, preset in ALARM_PRESETS.items():
+        result = await client.subentry_flow(entry_ids[kind], "message", preset)
+        if result["type"] != "create_entry":
+            raise RuntimeError(f"adding the {kind} alarm preset stopped at {result}")
+    async with asyncio.timeout(30):
+        for entity_id in ALARM_TARGETS:
+            while await client.state(entity_id) is None:  # noqa: ASYNC110 - polled over HTTP
+                await asyncio.sleep(0.1)

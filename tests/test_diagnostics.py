@@ -59,6 +59,15 @@ def entity_states(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, obje
     return states
 
 
+MESSAGE = ConfigSubentryData(
+    data={"number": "13700137000", "template": "1001", "variables": {"name": "张三"}},
+    subentry_id="01MESSAGEWATERLEAK000000000",
+    subentry_type="message",
+    title="Water leak",
+    unique_id=None,
+)
+
+
 async def test_pbx(
     hass: HomeAssistant,
     mock_pbx: AiohttpClientMocker,
@@ -91,7 +100,11 @@ async def test_onenet(
     # Its view must exist before the test client starts Home Assistant's HTTP server.
     assert await async_setup_component(hass, "diagnostics", {})
     entry = MockConfigEntry(
-        domain=DOMAIN, title="OneNET voice 02066240222", data=ONENET_DATA, unique_id=APP_ID
+        domain=DOMAIN,
+        title="OneNET voice 02066240222",
+        data=ONENET_DATA,
+        unique_id=APP_ID,
+        subentries_data=[MESSAGE],
     )
     await setup_entry(entry)
     await hass.services.async_call(
@@ -116,6 +129,8 @@ async def test_onenet(
     text = json.dumps(diagnostics)
     assert_no_secret(text)
     assert "8613800138000" not in text
+    assert "13700137000" not in text  # the message preset's number
+    assert "张三" not in text  # and what its message says
     assert "02066240222" not in text  # the business number, which the entry's title holds
     assert_snapshot("diagnostics_onenet", diagnostics)
     assert_snapshot("entities_onenet", entity_states(hass, entry))

@@ -9,12 +9,29 @@ from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
-from .const import ATTR_CALLEE, ATTR_CALLER, ATTR_DISPLAY, ATTR_SPONSOR
+from .const import (
+    ATTR_CALLEE,
+    ATTR_CALLER,
+    ATTR_DISPLAY,
+    ATTR_NUMBER,
+    ATTR_SPONSOR,
+    ATTR_VARIABLES,
+)
 from .providers.base import CallBridgeConfigEntry
 
-# The webhook id (it is the callback URL's only secret) and people's phone numbers; each provider
-# adds its credentials.
-TO_REDACT = frozenset({CONF_WEBHOOK_ID, ATTR_CALLER, ATTR_CALLEE, ATTR_DISPLAY, ATTR_SPONSOR})
+# The webhook id (it is the callback URL's only secret), people's phone numbers and what a message
+# says of them; each provider adds its credentials.
+TO_REDACT = frozenset(
+    {
+        CONF_WEBHOOK_ID,
+        ATTR_CALLER,
+        ATTR_CALLEE,
+        ATTR_DISPLAY,
+        ATTR_SPONSOR,
+        ATTR_NUMBER,
+        ATTR_VARIABLES,
+    }
+)
 
 
 async def async_get_config_entry_diagnostics(
@@ -32,7 +49,11 @@ async def async_get_config_entry_diagnostics(
             "options": dict(entry.options),
         },
         "presets": [
-            {"title": subentry.title, "data": async_redact_data(dict(subentry.data), redacted)}
+            {
+                "type": subentry.subentry_type,
+                "title": subentry.title,
+                "data": async_redact_data(dict(subentry.data), redacted),
+            }
             for subentry in entry.subentries.values()
         ],
         "device": device

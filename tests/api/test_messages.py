@@ -61,10 +61,14 @@ def test_a_message_is_played_or_collects_keys() -> None:
         {"template": "1001", "plays": 11},
         {"template": "1001", "collect_keys": 0},
         {"template": "1001", "collect_keys": 33},
+        {"template": "1001", "variables": (("", "x"),)},
+        {"template": "1001", "variables": (("a", "x" * 257),)},
+        {"template": "1001", "variables": (("a", "line\nbreak"),)},
+        {"template": "1001", "variables": tuple((str(n), "x") for n in range(33))},
     ],
 )
 def test_messages_onenet_would_refuse_are_not_made(message: dict[str, object]) -> None:
-    with pytest.raises(ValueError, match="template|played|keys"):
+    with pytest.raises(ValueError, match="template|played|keys|variables"):
         VoiceMessage(**message)  # type: ignore[arg-type]
 
 

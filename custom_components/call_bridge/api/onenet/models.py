@@ -79,6 +79,9 @@ def refusal(code_no: str, code: str | None) -> OneNetRefusedError:
 MAX_TEMPLATE_ID: Final = 20
 MAX_COLLECTED_KEYS: Final = 32
 MAX_PLAYS: Final = 10
+# Not documented: bounds that any real template stays far within.
+MAX_VARIABLES: Final = 32
+MAX_VARIABLE_TEXT: Final = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,17 @@ class VoiceMessage:
             raise ValueError(f"a message is played 1 to {MAX_PLAYS} times")
         if self.collect_keys is not None and not 1 <= self.collect_keys <= MAX_COLLECTED_KEYS:
             raise ValueError(f"1 to {MAX_COLLECTED_KEYS} keys can be collected")
+        if len(self.variables) > MAX_VARIABLES or not all(
+            0 < len(name) <= MAX_VARIABLE_TEXT
+            and len(value) <= MAX_VARIABLE_TEXT
+            and name.isprintable()
+            and value.isprintable()
+            for name, value in self.variables
+        ):
+            raise ValueError(
+                f"a template has up to {MAX_VARIABLES} variables of printable text, "
+                f"{MAX_VARIABLE_TEXT} characters each"
+            )
 
     def action(self) -> dict[str, object]:
         """Return the message as one of the request's ``actions``."""

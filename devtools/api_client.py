@@ -173,10 +173,15 @@ class HomeAssistantClient:
                     return
                 await asyncio.sleep(0.25)
 
-    async def call_action(self, domain: str, service: str, data: dict[str, Any]) -> tuple[int, Any]:
-        """Call an action over REST and return (HTTP status, body), response data included."""
+    async def call_action(
+        self, domain: str, service: str, data: dict[str, Any], *, with_response: bool = True
+    ) -> tuple[int, Any]:
+        """Call an action over REST and return (HTTP status, body), response data included.
+
+        Actions that give no response data refuse to be asked for it: ``with_response=False``.
+        """
         async with self._session.post(
-            f"{self.base_url}/api/services/{domain}/{service}?return_response",
+            f"{self.base_url}/api/services/{domain}/{service}{'?return_response' if with_response else ''}",
             json=data,
             headers=self._headers,
         ) as response:

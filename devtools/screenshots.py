@@ -26,6 +26,7 @@ STRINGS = json.loads(
 )
 MENU = STRINGS["config"]["step"]["user"]["menu_options"]
 ADD_PRESET = STRINGS["config_subentries"]["preset"]["initiate_flow"]["user"]
+ADD_MESSAGE = STRINGS["config_subentries"]["message"]["initiate_flow"]["user"]
 
 
 async def shoot(page: Page, name: str, *shows: str) -> None:
@@ -51,7 +52,16 @@ async def run() -> None:
             "click_to_dial",
             {"caller": "+86 138 0013 8000", "callee": "139 0013 9000"},
         )
-        await asyncio.sleep(14)  # the simulator plays the whole call
+        # The demo alarm: the PBX's prompt is not answered, the caretaker acknowledges.
+        for turn in ("turn_off", "turn_on"):  # set off again by a second run too
+            status, _ = await client.call_action(
+                "input_boolean",
+                turn,
+                {"entity_id": "input_boolean.demo_alarm"},
+                with_response=False,
+            )
+            assert status == 200, status
+        await asyncio.sleep(30)  # the simulator plays the calls, the escalation ends
         async with chromium(session) as page:
             await log_in(page, BASE_URL, client.tokens)
             integration = f"{BASE_URL}/config/integrations/integration/call_bridge"
@@ -70,6 +80,13 @@ async def run() -> None:
             await shoot(page, "preset_form", preset["autoanswer"])
 
             await page.open(integration)
+            await page.click_text(ADD_MESSAGE)
+            await asyncio.sleep(1)
+            await page.click_text("OneNET voice 02066240222")
+            message = STRINGS["config_subentries"]["message"]["step"]["user"]["data"]
+            await shoot(page, "message_preset_form", message["collect_digits"])
+
+            await page.open(integration)
             await page.click_label_near(frontend("Configure"), "OneNET voice 02066240222")
             await shoot(page, "onenet_options", "/api/webhook/")
 
@@ -82,6 +99,10 @@ async def run() -> None:
             ):
                 await page.open(f"{BASE_URL}{path}")
                 await shoot(page, name, shows)
+
+            await page.open(f"{BASE_URL}/config/automation/trace/demo_alarm_escalation")
+            await page.click_text(frontend("Trace timeline"))
+            await shoot(page, "alarm_trace", "Call until answered")
 
 
 if __name__ == "__main__":

@@ -82,6 +82,8 @@ def test_readme_gives_the_two_commands_and_ci_runs_the_tests() -> None:
         "preset_form",
         "blueprints",
         "blueprint_automation",
+        "message_preset_form",
+        "alarm_trace",
     ):
         assert f"docs/images/{image}.png" in readme
         assert (ROOT / "docs" / "images" / f"{image}.png").exists()

@@ -41,6 +41,12 @@ class OneNetState:
     access_key: str = "KuF3NT/jUBJ62LNBB/A8XZA9CqS3Cu79B/ABmfA1UCw="
     sponsor: str = "02066240222"
     other_apps: list[OneNetApp] = field(default_factory=list)
+    # Generation 2's accounts: a user id, the user's access key and business number.
+    users: list[OneNetApp] = field(
+        default_factory=lambda: [
+            OneNetApp("38055", "Z2VuZXJhdGlvbi10d28tdXNlci1hY2Nlc3Mta2V5ISE=", "075528000005")
+        ]
+    )
     # Seconds between two status callbacks of a played call.
     step_delay: float = 1.0
     talk_seconds: int = 12
@@ -61,6 +67,10 @@ class OneNetState:
         first = OneNetApp(self.app_id, self.access_key, self.sponsor)
         return {app.app_id: app for app in (first, *self.other_apps)}
 
+    def user_accounts(self) -> dict[str, OneNetApp]:
+        """Every generation-2 account, by user id."""
+        return {user.app_id: user for user in self.users}
+
 
 _DIGESTS = {"md5": hashlib.md5, "sha1": hashlib.sha1, "sha256": hashlib.sha256}
 
@@ -72,49 +82,97 @@ def _signature(app: OneNetApp, *, et: str, method: str, res: str, version: str) 
     return base64.b64encode(mac).decode()
 
 
-def _signed_app(header: str, state: OneNetState) -> tuple[OneNetApp | None, str]:
-    """Check an Authorization header: (the application it signs for, code_no) with OneNET's codes."""
+# What each generation names its signatures by, and signs with.
+_RES_PREFIX = {1: "onenet_voice/", 2: "userid/"}
+_AUTH_VERSION = {1: "v1", 2: "2020-05-29"}
+# Generation 1's codes that the simulator answers, and generation 2's names for them (2.5).
+_CODES = {
+    "000002": ("onenet_common_authException", "authException", "鉴权失败"),
+    "000004": ("onenet_common_invalidParams", "invalidParams", "参数错误"),
+    "000006": ("onenet_common_paramNullException", "paramNullException", "必填参数为空"),
+    "000012": ("onenet_common_JsonException", "invalidJsonParams", "JSON格式错误"),
+    "000014": ("onenet_common_authorizationIsNull", "", "鉴权失败"),
+    "000015": ("onenet_common_authorizationFailed", "", "鉴权失败"),
+    "001005": ("onenet_iaepVoice_NumberFormatRrror", "numberFormatError", "号码格式错误"),
+    "001008": (
+        "onenet_iaepVoice_BusinessNumberMismatch",
+        "businessNumberMismatch",
+        "业务号码不匹配",
+    ),
+}
+
+
+class Refused(Exception):  # noqa: N818 - OneNET's refusal, answered in each generation's envelope
+    """A request OneNET refuses, by generation 1's code."""
+
+    def __init__(self, code_no: str) -> None:
+        """Keep the code."""
+        super().__init__(code_no)
+        self.code_no = code_no
+
+
+def _signed_account(header: str, state: OneNetState, generation: int) -> OneNetApp:
+    """Return the account an Authorization header signs for; raise Refused as OneNET does."""
     if not header:
-        return None, "000014"
+        raise Refused("000014")
     pairs = {}
     for part in header.split("&"):
         name, _, value = part.partition("=")
         pairs[name] = unquote(value)
     method = pairs.get("method", "")
     res = pairs.get("res", "")
-    app = (
-        state.apps().get(res.removeprefix("onenet_voice/"))
-        if res.startswith("onenet_voice/")
-        else None
-    )
-    if method not in _DIGESTS or app is None:
-        return None, "000015"
+    prefix = _RES_PREFIX[generation]
+    accounts = state.apps() if generation == 1 else state.user_accounts()
+    account = accounts.get(res.removeprefix(prefix)) if res.startswith(prefix) else None
+    if method not in _DIGESTS or account is None:
+        raise Refused("000015")
     try:
         expires = int(pairs["et"])
     except (KeyError, ValueError):
-        return None, "000015"
-    if expires < time.time():
-        return None, "000015"
-    expected = _signature(
-        app, et=pairs["et"], method=method, res=res, version=pairs.get("version", "")
-    )
+        raise Refused("000015") from None
+    if expires < time.time() or pairs.get("version") != _AUTH_VERSION[generation]:
+        raise Refused("000015")
+    expected = _signature(account, et=pairs["et"], method=method, res=res, version=pairs["version"])
     if not hmac.compare_digest(expected, pairs.get("sign", "")):
-        return None, "000015"
-    return app, "000000"
+        raise Refused("000015")
+    return account
 
 
-def sign_callback(state: OneNetState, app_id: str | None = None) -> str:
-    """Sign a callback the way OneNET signs requests, with the application's key."""
-    app = state.apps()[app_id or state.app_id]
+def sign_callback(state: OneNetState, account_id: str | None = None, generation: int = 1) -> str:
+    """Sign a callback the way OneNET signs requests, with the account's key."""
+    accounts = state.apps() if generation == 1 else state.user_accounts()
+    account = accounts[account_id or state.app_id]
     et = str(int(time.time()) + 300)
-    res = f"onenet_voice/{app.app_id}"
-    signature = _signature(app, et=et, method="sha1", res=res, version="v1")
+    res = f"{_RES_PREFIX[generation]}{account.app_id}"
+    version = _AUTH_VERSION[generation]
+    signature = _signature(account, et=et, method="sha1", res=res, version=version)
     return (
-        f"version=v1&res={quote(res, safe='')}&et={et}&method=sha1&sign={quote(signature, safe='')}"
+        f"version={version}&res={quote(res, safe='')}&et={et}&method=sha1"
+        f"&sign={quote(signature, safe='')}"
     )
 
 
-def _envelope(code_no: str, code: str, message: str, data: Any = None) -> web.Response:
+def _envelope(generation: int, refused: str | None = None, data: Any = None) -> web.Response:
+    """Answer in the generation's envelope: success with ``data``, or the refusal's code."""
+    if generation == 2:
+        if refused is None:
+            return web.json_response(
+                {"requestId": secrets.token_hex(16), "success": True, "data": data}
+            )
+        _, name, message = _CODES[refused]
+        answer: dict[str, Any] = {
+            "requestId": secrets.token_hex(16),
+            "success": False,
+            "msg": message,
+        }
+        if name:
+            answer["code"] = f"iot.vcs.{name}"
+        # Generation 2 documents no code for a refused signature: HTTP 401, as its platform does.
+        return web.json_response(answer, status=200 if name else 401)
+    if refused is None:
+        code_no, code, message = "000000", "OneNET_common_success", "调用成功"
+    else:
+        code_no, (code, _, message) = refused, _CODES[refused]
     body: dict[str, Any] = {
         "request_id": secrets.token_hex(16),
         "code_no": code_no,
@@ -133,79 +191,116 @@ def _is_msisdn_or_landline(number: str) -> bool:
     )
 
 
-def create_onenet_app(state: OneNetState) -> web.Application:
-    """Return the aiohttp application of a simulated OneNET voice service."""
+def _dial(state: OneNetState, account: OneNetApp, body: dict[str, Any], generation: int) -> str:
+    """Place a click-to-dial call; return its call id."""
+    if not all(body.get(name) for name in ("sponsor", "caller", "callee")):
+        raise Refused("000006")
+    if body["sponsor"] != account.sponsor or body.get("display") not in (
+        None,
+        account.sponsor,
+        body["caller"],
+    ):
+        raise Refused("001008")
+    if not all(_is_msisdn_or_landline(str(body[name])) for name in ("caller", "callee")):
+        raise Refused("001005")
+    call_id = str(secrets.randbelow(10**18))
+    outcome = state.outcomes.get(str(body["callee"]), state.default_outcome)
+    script = call_script(state, outcome)
+    _play(
+        state,
+        PlayedCall(
+            call_id,
+            account.app_id,
+            generation,
+            body["caller"],
+            body["callee"],
+            str(body.get("notify_url") or ""),
+            script,
+        ),
+    )
+    return call_id
 
-    async def signed(request: web.Request) -> tuple[OneNetApp, dict[str, Any]] | web.Response:
-        """Return a request's application and body, or OneNET's answer refusing it."""
+
+def _notify(state: OneNetState, account: OneNetApp, body: dict[str, Any], generation: int) -> str:
+    """Place a voice notification; return its call id."""
+    actions = body.get("actions")
+    if not body.get("participant_address") or not body.get("display") or not actions:
+        raise Refused("000006")
+    if body["display"] != account.sponsor:
+        raise Refused("001008")
+    number = str(body["participant_address"])
+    if not _is_msisdn_or_landline(number):
+        raise Refused("001005")
+    [action] = actions
+    if (
+        action.get("operation") not in ("Play", "PlayAndCollect")
+        or action.get("tts_template") not in state.templates
+    ):
+        raise Refused("000004")  # an unknown template is an invalid parameter
+    call_id = str(secrets.randbelow(10**18))
+    outcome = state.outcomes.get(number, state.default_outcome)
+    keys = None
+    if action["operation"] == "PlayAndCollect":
+        keys = state.keys.get(number, state.default_keys)[: int(action["collect_length"])]
+    script = notification_script(state, outcome, keys)
+    _play(
+        state,
+        PlayedCall(
+            call_id,
+            account.app_id,
+            generation,
+            body["display"],
+            number,
+            str(body.get("notify_url") or ""),
+            script,
+        ),
+    )
+    return call_id
+
+
+_OPERATIONS = {"dialNotify": _dial, "voiceNotify": _notify}
+
+
+def _carry_out(state: OneNetState, header: str, raw: bytes, operation: str, generation: int) -> str:
+    """Check a request as OneNET does and place its call; return the call id, or raise Refused."""
+    account = _signed_account(header, state, generation)
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise Refused("000012") from None
+    if not isinstance(body, dict):
+        raise Refused("000012")
+    if generation == 1 and body.get("appid") != account.app_id:
+        raise Refused("000002")
+    if operation not in _OPERATIONS:
+        raise Refused("000004")
+    return _OPERATIONS[operation](state, account, body, generation)
+
+
+def create_onenet_app(state: OneNetState) -> web.Application:
+    """Return the aiohttp application of a simulated OneNET voice service (both generations)."""
+
+    async def carry_out(request: web.Request, operation: str, generation: int) -> web.Response:
         raw = await request.read()
-        state.requests.append({"headers": dict(request.headers), "body": raw.decode()})
-        app, code_no = _signed_app(request.headers.get("Authorization", ""), state)
-        if app is None:
-            name = "authorizationIsNull" if code_no == "000014" else "authorizationFailed"
-            return _envelope(code_no, f"onenet_common_{name}", "鉴权失败")
+        state.requests.append(
+            {"headers": dict(request.headers), "body": raw.decode(), "path_qs": request.path_qs}
+        )
         try:
-            body = json.loads(raw)
-        except ValueError:
-            return _envelope("000012", "onenet_common_JsonException", "JSON格式错误")
-        if not isinstance(body, dict):
-            return _envelope("000012", "onenet_common_JsonException", "JSON格式错误")
-        if body.get("appid") != app.app_id:
-            return _envelope("000002", "onenet_common_authException", "鉴权失败")
-        return app, body
+            call_id = _carry_out(
+                state, request.headers.get("Authorization", ""), raw, operation, generation
+            )
+        except Refused as refused:
+            return _envelope(generation, refused.code_no)
+        return _envelope(generation, data={"call_id": call_id})
 
     async def dial_notify(request: web.Request) -> web.Response:
-        checked = await signed(request)
-        if isinstance(checked, web.Response):
-            return checked
-        app, body = checked
-        if not all(body.get(name) for name in ("sponsor", "caller", "callee")):
-            return _envelope("000006", "onenet_common_paramNullException", "必填参数为空")
-        if body["sponsor"] != app.sponsor or body.get("display") not in (
-            None,
-            app.sponsor,
-            body["caller"],
-        ):
-            return _envelope("001008", "onenet_iaepVoice_BusinessNumberMismatch", "业务号码不匹配")
-        if not all(_is_msisdn_or_landline(str(body[name])) for name in ("caller", "callee")):
-            return _envelope("001005", "onenet_iaepVoice_NumberFormatRrror", "号码格式错误")
-        call_id = str(secrets.randbelow(10**18))
-        notify = str(body.get("notify_url") or "")
-        outcome = state.outcomes.get(str(body["callee"]), state.default_outcome)
-        script = call_script(state, outcome)
-        _play(
-            state, PlayedCall(call_id, app.app_id, body["caller"], body["callee"], notify, script)
-        )
-        return _envelope("000000", "OneNET_common_success", "调用成功", {"call_id": call_id})
+        return await carry_out(request, "dialNotify", 1)
 
     async def voice_notify(request: web.Request) -> web.Response:
-        checked = await signed(request)
-        if isinstance(checked, web.Response):
-            return checked
-        app, body = checked
-        actions = body.get("actions")
-        if not body.get("participant_address") or not body.get("display") or not actions:
-            return _envelope("000006", "onenet_common_paramNullException", "必填参数为空")
-        if body["display"] != app.sponsor:
-            return _envelope("001008", "onenet_iaepVoice_BusinessNumberMismatch", "业务号码不匹配")
-        number = str(body["participant_address"])
-        if not _is_msisdn_or_landline(number):
-            return _envelope("001005", "onenet_iaepVoice_NumberFormatRrror", "号码格式错误")
-        [action] = actions
-        if (
-            action.get("operation") not in ("Play", "PlayAndCollect")
-            or action.get("tts_template") not in state.templates
-        ):
-            return _envelope("000004", "onenet_common_invalidParams", "模板不存在")
-        call_id = str(secrets.randbelow(10**18))
-        notify = str(body.get("notify_url") or "")
-        outcome = state.outcomes.get(number, state.default_outcome)
-        keys = None
-        if action["operation"] == "PlayAndCollect":
-            keys = state.keys.get(number, state.default_keys)[: int(action["collect_length"])]
-        script = notification_script(state, outcome, keys)
-        _play(state, PlayedCall(call_id, app.app_id, body["display"], number, notify, script))
-        return _envelope("000000", "OneNET_common_success", "调用成功", {"call_id": call_id})
+        return await carry_out(request, "voiceNotify", 1)
+
+    async def vcs(request: web.Request) -> web.Response:
+        return await carry_out(request, request.query.get("action", ""), 2)
 
     async def stop_calls(app: web.Application) -> None:
         for task in list(state.tasks):
@@ -214,6 +309,7 @@ def create_onenet_app(state: OneNetState) -> web.Application:
     app = web.Application()
     app.router.add_post("/v1/onenet/dial/notify", dial_notify)
     app.router.add_post("/v1/onenet/voice/notify", voice_notify)
+    app.router.add_post("/vcs", vcs)
     app.on_shutdown.append(stop_calls)
     return app
 
@@ -261,7 +357,9 @@ class PlayedCall:
     """A call the simulated OneNET plays: whose it is, its parties, where its status goes."""
 
     call_id: str
-    app_id: str
+    # The app id (generation 1) or the user id (generation 2) it was placed for.
+    account_id: str
+    generation: int
     caller: str
     callee: str
     notify_url: str
@@ -282,18 +380,30 @@ async def play_call(state: OneNetState, call: PlayedCall) -> None:
     async with ClientSession(timeout=ClientTimeout(total=10)) as session:
         for update in call.script:
             await asyncio.sleep(state.step_delay)
-            body = {
-                "appid": call.app_id,
-                "call_id": call.call_id,
-                "caller": call.caller,
-                "callee": call.callee,
-                "report_date": time.strftime("%Y%m%d%H%M%S", time.gmtime(time.time() + 8 * 3600)),
-            } | update
+            account: dict[str, Any] = (
+                {"appid": call.account_id}
+                if call.generation == 1
+                else {"user_id": int(call.account_id)}
+            )
+            body = (
+                account
+                | {
+                    "call_id": call.call_id,
+                    "caller": call.caller,
+                    "callee": call.callee,
+                    "report_date": time.strftime(
+                        "%Y%m%d%H%M%S", time.gmtime(time.time() + 8 * 3600)
+                    ),
+                }
+                | update
+            )
             try:
                 async with session.post(
                     call.notify_url,
                     json=body,
-                    headers={"Authorization": sign_callback(state, call.app_id)},
+                    headers={
+                        "Authorization": sign_callback(state, call.account_id, call.generation)
+                    },
                 ) as response:
                     state.callbacks.append({"body": body, "status": response.status})
             except ClientError as err:

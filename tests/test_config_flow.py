@@ -135,6 +135,7 @@ async def test_onenet_shows_the_webhook_url(
     assert result["result"].unique_id == APP_ID
     assert result["data"] == ONENET_FORM | {
         "entry_type": "onenet",
+        "api_generation": 1,  # chosen by default
         "webhook_id": "hookid",
         "cloudhook": False,
     }

@@ -22,9 +22,9 @@ from .errors import (
     OneNetRefusedError,
     OneNetResponseError,
 )
+from .generations import DEFAULT_BASE_URL, GENERATIONS, ApiGeneration
 from .models import (
     CODES,
-    DEFAULT_BASE_URL,
     DEFAULT_SIGN_METHOD,
     MAX_COLLECTED_KEYS,
     SIGN_METHODS,
@@ -40,10 +40,12 @@ __all__ = [
     "CODES",
     "DEFAULT_BASE_URL",
     "DEFAULT_SIGN_METHOD",
+    "GENERATIONS",
     "MAX_BODY_BYTES",
     "MAX_COLLECTED_KEYS",
     "SIGN_METHODS",
     "TOO_LARGE",
+    "ApiGeneration",
     "Callback",
     "CallbackRefused",
     "DialResult",

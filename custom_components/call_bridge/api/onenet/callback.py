@@ -94,7 +94,8 @@ AUTHORIZATION_REFUSED: Final = CallbackRefused(
 class Callback:
     """A valid call-status callback."""
 
-    app_id: str
+    # The app id (generation 1) or user id (generation 2) it was addressed to.
+    account: str
     call_id: str
     status: str
     caller: str | None
@@ -176,22 +177,31 @@ def decode_callback(raw: bytes) -> dict[str, Any]:
     return body
 
 
-def parse_callback(body: dict[str, Any], app_id: str) -> Callback:
-    """Return the callback of a decoded body addressed to ``app_id``; raise CallbackRefused."""
+def _names_account(value: Any, account: str) -> bool:
+    """Whether a callback's app id (text) or user id (a number, or its digits) is ``account``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value) == account
+    return isinstance(value, str) and value == account
+
+
+def parse_callback(body: dict[str, Any], account: str, *, field: str = "appid") -> Callback:
+    """Return the callback of a decoded body addressed to ``account``; raise CallbackRefused.
+
+    ``field`` names the account: ``appid`` (generation 1) or ``user_id`` (generation 2).
+    """
     call_id = _text(body, "call_id", required=True)
     status = _text(body, "status", required=True)
-    appid = body.get("appid")
-    if appid != app_id:
+    if not _names_account(body.get(field), account):
         raise CallbackRefused(
             HTTPStatus.FORBIDDEN,
             "000002",
             "onenet_common_authException",
-            "appid missing or another app's",
+            f"{field} missing or another account's",
         )
     assert call_id is not None
     assert status is not None
     return Callback(
-        app_id=app_id,
+        account=account,
         call_id=call_id,
         status=status,
         caller=_text(body, "caller", required=False),

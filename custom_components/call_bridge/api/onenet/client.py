@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 import json
 import logging
 import time
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import aiohttp
 
@@ -21,21 +21,11 @@ from .errors import (
     OneNetRefusedError,
     OneNetResponseError,
 )
-from .models import (
-    DEFAULT_BASE_URL,
-    DEFAULT_SIGN_METHOD,
-    PARAMETER_CODES,
-    SUCCESS_CODE,
-    DialResult,
-    SignMethod,
-    VoiceMessage,
-    refusal,
-)
+from .generations import GENERATIONS, ApiGeneration
+from .models import DEFAULT_SIGN_METHOD, DialResult, SignMethod, VoiceMessage
 
 _LOGGER = logging.getLogger(__name__)
 
-DIAL_PATH: Final = "/v1/onenet/dial/notify"
-VOICE_NOTIFY_PATH: Final = "/v1/onenet/voice/notify"
 DEFAULT_TIMEOUT: Final = 10.0
 USER_AGENT: Final = "call-bridge-onenet/1.0"
 # The Authorization header is a bearer credential until its expiry, so each request gets a short one.
@@ -46,29 +36,35 @@ REMEMBERED_HEADERS: Final = 1024
 
 
 class OneNetClient(SessionClient):
-    """Places calls through one OneNET voice application (app id + access key)."""
+    """Places calls through one OneNET voice account.
+
+    Generation 1: an application (app id and its access key); generation 2: a user (user id and
+    the user's access key).
+    """
 
     def __init__(
         self,
-        app_id: str,
+        account: str,
         access_key: str,
         *,
+        generation: ApiGeneration = 1,
         session: aiohttp.ClientSession | None = None,
         sign_method: SignMethod = DEFAULT_SIGN_METHOD,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         request_timeout: float = DEFAULT_TIMEOUT,
         clock: Callable[[], float] | None = None,
     ) -> None:
         """Keep the account; the access key is decoded at once, so a malformed one fails here.
 
         Without a ``session`` the client opens its own at the first request, and closes it in
-        ``close`` (or at the end of ``async with``).
+        ``close`` (or at the end of ``async with``). The API address defaults to the generation's.
         """
         super().__init__(session)
-        self._app_id = app_id
+        self._account = account
+        self._generation = GENERATIONS[generation]
         self._key = decode_access_key(access_key)
         self._sign_method = sign_method
-        self._base_url = base_url.rstrip("/")
+        self._base_url = (base_url or self._generation.default_base_url).rstrip("/")
         self._clock = clock or time.time
         # OneNET's clock minus ours, learned from the Date header of its answers.
         self.clock_offset = 0.0
@@ -78,8 +74,8 @@ class OneNetClient(SessionClient):
 
     @property
     def res(self) -> str:
-        """The resource that OneNET's signatures name for this application."""
-        return f"onenet_voice/{self._app_id}"
+        """The resource that OneNET's signatures name for this account."""
+        return self._generation.res(self._account)
 
     def now(self) -> float:
         """Return the time by OneNET's clock, as far as its answers have told it."""
@@ -88,7 +84,13 @@ class OneNetClient(SessionClient):
     def authorization(self) -> str:
         """Return a fresh Authorization header, valid for a few minutes; it is remembered as ours."""
         et = int(self.now()) + AUTHORIZATION_LIFETIME
-        header = authorization(self._key, et=et, method=self._sign_method, res=self.res)
+        header = authorization(
+            self._key,
+            et=et,
+            method=self._sign_method,
+            res=self.res,
+            version=self._generation.auth_version,
+        )
         _remember(self._sent, header, None)
         return header
 
@@ -120,12 +122,12 @@ class OneNetClient(SessionClient):
         notify_url: str | None = None,
     ) -> DialResult:
         """Call ``caller``; when it answers, bridge it to ``callee``. Sent once, never retried here."""
-        body = {"appid": self._app_id, "sponsor": sponsor, "caller": caller, "callee": callee}
+        fields = {"sponsor": sponsor, "caller": caller, "callee": callee}
         if display:
-            body["display"] = display
+            fields["display"] = display
         if notify_url:
-            body["notify_url"] = notify_url
-        return _dial_result(await self._post(DIAL_PATH, body))
+            fields["notify_url"] = notify_url
+        return _dial_result(await self._post("dial", fields))
 
     async def voice_notify(
         self, number: str, display: str, message: VoiceMessage, *, notify_url: str | None = None
@@ -134,15 +136,14 @@ class OneNetClient(SessionClient):
 
         Sent once, never retried here. Keys collected arrive with the status callbacks.
         """
-        body: dict[str, Any] = {
-            "appid": self._app_id,
+        fields: dict[str, Any] = {
             "participant_address": number,
             "display": display,
             "actions": [message.action()],
         }
         if notify_url:
-            body["notify_url"] = notify_url
-        return _dial_result(await self._post(VOICE_NOTIFY_PATH, body))
+            fields["notify_url"] = notify_url
+        return _dial_result(await self._post("notify", fields))
 
     async def check_credentials(self) -> None:
         """Prove app id and access key with a request that cannot place a call (it has no numbers).
@@ -151,29 +152,34 @@ class OneNetClient(SessionClient):
         authentication code otherwise. Any other answer is unexpected and raised as it is.
         """
         try:
-            await self._post(DIAL_PATH, {"appid": self._app_id})
+            await self._post("dial", {})
         except OneNetAuthError:
             raise
         except OneNetRefusedError as err:
-            if err.code_no in PARAMETER_CODES:
+            if self._generation.proves_credentials(err):
                 return
             raise
         raise OneNetResponseError("OneNET accepted a dial request without numbers")
 
-    async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def _post(
+        self, operation: Literal["dial", "notify"], fields: dict[str, Any]
+    ) -> dict[str, Any]:
         """Send one signed request within the timeout.
 
         When OneNET refuses the signature and its Date header shows that our clock was far enough
         off to have expired the header, it is signed again by OneNET's clock and sent once more:
         a refused signature means that nothing was carried out.
         """
+        path = self._generation.path(operation)
+        body = self._generation.body(self._account, fields)
         try:
             async with asyncio.timeout(self.request_timeout):
                 offset = self.clock_offset
                 try:
                     return await self._post_once(path, body)
                 except OneNetAuthError as err:
-                    if err.code_no != "000015" or abs(self.clock_offset - offset) < (
+                    expired = self._generation.expired_signature
+                    if err.code_no != expired or abs(self.clock_offset - offset) < (
                         AUTHORIZATION_LIFETIME / 2
                     ):
                         raise
@@ -193,7 +199,7 @@ class OneNetClient(SessionClient):
             "Accept": "application/json;charset=utf-8",
             "User-Agent": USER_AGENT,
         }
-        _LOGGER.debug("POST %s for app %s", path, self._app_id)
+        _LOGGER.debug("POST %s for account %s", path, self._account)
         try:
             async with self._http().post(
                 self._base_url + path,
@@ -211,15 +217,7 @@ class OneNetClient(SessionClient):
             answer = json.loads(raw)
         except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
             raise OneNetResponseError(f"OneNET answered HTTP {status} without JSON") from None
-        if not isinstance(answer, dict) or "code_no" not in answer:
-            raise OneNetResponseError(f"OneNET answered HTTP {status} without a result code")
-        code_no = str(answer["code_no"])
-        if code_no == SUCCESS_CODE:
-            if not 200 <= status < 300:
-                raise OneNetResponseError(f"OneNET answered HTTP {status} with a success code")
-            return answer
-        code = answer.get("code")
-        raise refusal(code_no, str(code) if code is not None else None)
+        return self._generation.result(status, answer)
 
     def _learn_clock(self, date: str | None) -> None:
         """Follow OneNET's clock, as its Date header tells it (to the second)."""

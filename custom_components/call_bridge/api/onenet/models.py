@@ -9,7 +9,6 @@ from .errors import OneNetAuthError, OneNetRefusedError
 
 type SignMethod = Literal["sha1", "md5", "sha256"]
 
-DEFAULT_BASE_URL: Final = "https://voice.heclouds.com:8002"
 SIGN_METHODS: Final[tuple[SignMethod, ...]] = ("sha1", "md5", "sha256")
 DEFAULT_SIGN_METHOD: Final[SignMethod] = "sha1"
 SUCCESS_CODE: Final = "000000"

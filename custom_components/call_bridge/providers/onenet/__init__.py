@@ -85,6 +85,23 @@ CODE_TRANSLATION_KEYS: Final[dict[str, str]] = {
     "001008": "onenet_code_001008",
     "001009": "onenet_code_001009",
     "001010": "onenet_code_001010",
+    # Generation 2 names its codes (iot.vcs.<name>); those of generation 1's meaning share its text.
+    "systemException": "onenet_code_000111",
+    "invalidParams": "onenet_code_000004",
+    "invalidReqParams": "onenet_code_000005",
+    "paramNullException": "onenet_code_000006",
+    "invalidJsonParams": "onenet_code_000012",
+    "callIdNotExist": "onenet_code_001001",
+    "numberFormatError": "onenet_code_001005",
+    "businessNumberMismatch": "onenet_code_001008",
+    "notOpenTheBusiness": "onenet_code_001009",
+    "theBusinessIsClosed": "onenet_code_001010",
+    "userIdNotExist": "onenet_code_user_id_not_exist",
+    "overTheExperienceNumber": "onenet_code_over_the_experience_number",
+    "ipWhiteListNotMatch": "onenet_code_ip_white_list_not_match",
+    "talkTimeIsLimit": "onenet_code_talk_time_is_limit",
+    "notApplyTestAccount": "onenet_code_not_apply_test_account",
+    "testAccountIsInvalid": "onenet_code_test_account_is_invalid",
 }
 
 

@@ -19,8 +19,8 @@ from ...api.onenet import (
 )
 from ...call_status import STATE_UNKNOWN, async_fire_call_status
 from ...webhook import read_body
+from .client import account_of, generation_of
 from .const import (
-    CONF_APP_ID,
     CONF_VERIFY_CALLBACKS,
     DEFAULT_VERIFY_CALLBACKS,
     ENTRY_TYPE,
@@ -105,7 +105,11 @@ async def async_handle_callback(provider: OneNetProvider, request: web.Request) 
         body = await read_body(request, MAX_BODY_BYTES)
         if body is None:
             raise TOO_LARGE
-        callback = parse_callback(decode_callback(body), entry.data[CONF_APP_ID])
+        callback = parse_callback(
+            decode_callback(body),
+            account_of(entry.data),
+            field=generation_of(entry.data).callback_account,
+        )
     except CallbackRefused as refused:
         report.count(
             "refused",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 import logging
+import re
 from typing import Any, Final
 
 from homeassistant.components import webhook
@@ -18,6 +19,7 @@ from yarl import URL
 from ...api.onenet import (
     DEFAULT_BASE_URL,
     DEFAULT_SIGN_METHOD,
+    GENERATIONS,
     SIGN_METHODS,
     InvalidAccessKeyError,
     InvalidPhoneNumberError,
@@ -29,16 +31,19 @@ from ...api.onenet import (
 from ...const import CONF_CLOUDHOOK, CONF_ENTRY_TYPE
 from ...webhook import async_create_cloudhook, async_reachable_url, display_url
 from ..forms import COMMON_OPTIONS, SECRET, TEXT, URL as URL_FIELD, select, without_secrets
-from .client import create_onenet_client
+from .client import create_onenet_client, generation_of
 from .const import (
     CONF_ACCESS_KEY,
+    CONF_API_GENERATION,
     CONF_APP_ID,
     CONF_BASE_URL,
     CONF_DISPLAY,
     CONF_SEND_NOTIFY_URL,
     CONF_SIGN_METHOD,
     CONF_SPONSOR,
+    CONF_USER_ID,
     CONF_VERIFY_CALLBACKS,
+    DEFAULT_API_GENERATION,
     DEFAULT_SEND_NOTIFY_URL,
     DEFAULT_VERIFY_CALLBACKS,
     ENTRY_TYPE,
@@ -53,10 +58,18 @@ _LOGGER = logging.getLogger(__name__)
 SECRETS: Final = (CONF_ACCESS_KEY,)
 
 
+GENERATION_CHOICES: Final = ("1", "2")
+
+
 def _schema(access_key: vol.Marker) -> vol.Schema:
     return vol.Schema(
         {
-            vol.Required(CONF_APP_ID): TEXT,
+            vol.Required(CONF_API_GENERATION, default="1"): select(
+                GENERATION_CHOICES, CONF_API_GENERATION
+            ),
+            # Generation 1 signs with an application's id, generation 2 with the user's.
+            vol.Optional(CONF_APP_ID): TEXT,
+            vol.Optional(CONF_USER_ID): TEXT,
             access_key: SECRET,
             vol.Required(CONF_SPONSOR): TEXT,
             vol.Optional(CONF_DISPLAY): TEXT,
@@ -93,9 +106,46 @@ def _with_stored_access_key(
     return merged
 
 
+_USER_ID: Final = re.compile(r"[0-9]{1,20}")
+
+
+def entry_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the entry data of a form: the generation as a number, only its own account's id.
+
+    A generation-2 account left at generation 1's API address gets generation 2's.
+    """
+    data = {CONF_ENTRY_TYPE: ENTRY_TYPE} | dict(user_input)
+    generation = 2 if str(data.get(CONF_API_GENERATION, "1")) == "2" else 1
+    data[CONF_API_GENERATION] = generation
+    data.pop(CONF_USER_ID if generation == 1 else CONF_APP_ID, None)
+    for account in (CONF_APP_ID, CONF_USER_ID):
+        if account in data:
+            data[account] = str(data[account]).strip()
+    if generation == 2 and data.get(CONF_BASE_URL, DEFAULT_BASE_URL) == DEFAULT_BASE_URL:
+        data[CONF_BASE_URL] = GENERATIONS[2].default_base_url
+    return data
+
+
+def _account_errors(data: Mapping[str, Any]) -> dict[str, str]:
+    """Flag a missing app id (generation 1) or a user id that is not one (generation 2)."""
+    if generation_of(data).number == 2:
+        if not _USER_ID.fullmatch(str(data.get(CONF_USER_ID, ""))):
+            return {CONF_USER_ID: "invalid_user_id"}
+    elif not data.get(CONF_APP_ID):
+        return {CONF_APP_ID: "app_id_required"}
+    return {}
+
+
+def unique_id_of(data: Mapping[str, Any]) -> str:
+    """Return the unique id of an account: its app id, or (generation 2) its user id."""
+    if generation_of(data).number == 2:
+        return f"userid/{data[CONF_USER_ID]}"
+    return str(data[CONF_APP_ID])
+
+
 async def _async_check(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]:
     """Form errors for OneNET data, checked by a signed request that cannot place a call."""
-    number_errors = {
+    number_errors = _account_errors(data) | {
         field: "invalid_phone_number"
         for field in (CONF_SPONSOR, CONF_DISPLAY)
         if data.get(field) and not _is_phone_number(data[field])
@@ -140,10 +190,12 @@ class OneNetConfigSteps(ConfigFlow):
         """Add a OneNET voice account; the entry's message shows the URL for the OneNET console."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = {CONF_ENTRY_TYPE: ENTRY_TYPE} | user_input
-            await self.async_set_unique_id(data[CONF_APP_ID])
-            self._abort_if_unique_id_configured()
-            errors = await _async_check(self.hass, data)
+            data = entry_data(user_input)
+            errors = _account_errors(data)
+            if not errors:
+                await self.async_set_unique_id(unique_id_of(data))
+                self._abort_if_unique_id_configured()
+                errors = await _async_check(self.hass, data)
             if not errors:
                 webhook_id = webhook.async_generate_id()
                 try:
@@ -198,13 +250,17 @@ class OneNetConfigSteps(ConfigFlow):
                 key: entry.data[key]
                 for key in (CONF_ENTRY_TYPE, CONF_WEBHOOK_ID, CONF_CLOUDHOOK)
                 if key in entry.data
-            } | _with_stored_access_key(user_input, entry.data)
-            await self.async_set_unique_id(data[CONF_APP_ID])
-            self._abort_if_unique_id_mismatch(reason="wrong_account")
-            errors = await _async_check(self.hass, data)
+            } | entry_data(_with_stored_access_key(user_input, entry.data))
+            errors = _account_errors(data)
+            if not errors:
+                await self.async_set_unique_id(unique_id_of(data))
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
+                errors = await _async_check(self.hass, data)
             if not errors:
                 return self.async_update_reload_and_abort(entry, data=data)
         shown = without_secrets(user_input or entry.data, SECRETS)
+        # The form's choice is text; entries keep the generation as a number (none: generation 1).
+        shown[CONF_API_GENERATION] = str(shown.get(CONF_API_GENERATION, DEFAULT_API_GENERATION))
         return self.async_show_form(
             step_id="onenet_reconfigure",
             data_schema=self.add_suggested_values_to_schema(RECONFIGURE_SCHEMA, shown),

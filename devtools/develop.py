@@ -19,7 +19,14 @@ from simulator.server import start_simulator
 from .api_client import HomeAssistantClient
 from .browser import FrontendStrings
 from .hass_process import REPO, HomeAssistantProcess
-from .provision import PASSWORD, USERNAME, add_alarm_presets, add_entries, sign_in
+from .provision import (
+    PASSWORD,
+    USERNAME,
+    add_alarm_presets,
+    add_entries,
+    add_onenet_generation_2,
+    sign_in,
+)
 
 HASS_PORT = 8123
 
@@ -35,7 +42,7 @@ Call Bridge is running against the simulated PBXs and OneNET, in Home Assistant 
   Log in as        {username} / {password}
 
 Set up already: PBX 1 and OneNET app 1, each with a call preset and an alarm message preset
-(buttons). Add the others yourself (Settings > Devices & services > Add integration > Call Bridge) with:
+(buttons), and the OneNET user of API generation 2. Add the others yourself (Settings > Devices & services > Add integration > Call Bridge) with:
 
 {services}
 
@@ -108,6 +115,7 @@ async def run() -> None:
                 for kind, preset in PRESETS.items():
                     await client.subentry_flow(entry_ids[kind], "preset", preset)
                 await add_alarm_presets(client, entry_ids)
+                await add_onenet_generation_2(client, simulated.onenet, simulated.onenet_port)
             version = await client.version()
         print(
             BANNER.format(

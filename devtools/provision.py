@@ -40,6 +40,31 @@ def onenet_form(state: OneNetState, port: int) -> dict[str, Any]:
     }
 
 
+def onenet_generation_2_form(state: OneNetState, port: int) -> dict[str, Any]:
+    """Return the OneNET form as a user fills it for the simulated generation-2 account."""
+    user = state.users[0]
+    return {
+        "api_generation": "2",
+        "user_id": user.app_id,
+        "access_key": user.access_key,
+        "sponsor": user.sponsor,
+        "sign_method": "sha1",
+        "base_url": f"http://127.0.0.1:{port}",
+    }
+
+
+async def add_onenet_generation_2(
+    client: HomeAssistantClient, onenet: OneNetState, onenet_port: int
+) -> dict[str, Any]:
+    """Add the simulated generation-2 OneNET account through the real config flow."""
+    result = await client.config_flow(
+        "call_bridge", {"next_step_id": "onenet"}, onenet_generation_2_form(onenet, onenet_port)
+    )
+    if result["type"] != "create_entry":
+        raise RuntimeError(f"setting up the generation-2 OneNET entry stopped at {result}")
+    return result
+
+
 async def sign_in(client: HomeAssistantClient) -> None:
     """Onboard a fresh instance, or log in to one onboarded before."""
     if await client.needs_onboarding():

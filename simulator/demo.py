@@ -82,6 +82,13 @@ class FarSide:
                 f"  {'':<15}business number {app.sponsor}, "
                 f"API address http://{host}:{self.onenet_port}"
             )
+        lines.extend(
+            f"  {'OneNET user':<15}API generation 2, user ID {user.app_id}, "
+            f"access key {user.access_key},\n"
+            f"  {'':<15}business number {user.sponsor}, "
+            f"API address http://{host}:{self.onenet_port}"
+            for user in self.onenet.users
+        )
         return "\n".join(lines)
 
 

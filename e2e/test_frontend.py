@@ -255,7 +255,8 @@ async def test_adding_the_second_onenet_app_in_the_browser_in_chinese(
             "zh-Hans",
             "onenet",
             {
-                f"{form['app_id']}*": app.app_id,
+                # Optional: generation 2 accounts have a user id instead.
+                form["app_id"]: app.app_id,
                 f"{form['access_key']}*": app.access_key,
                 f"{form['sponsor']}*": app.sponsor,
                 f"{form['base_url']}*": f"http://127.0.0.1:{instance.far_side.onenet_port}",

@@ -1,0 +1,36 @@
+"""Exceptions of the Yeastar P-Series client.
+
+Messages never carry the client secret, a token or a URL with its ``access_token``.
+"""
+
+from __future__ import annotations
+
+
+class YeastarPError(Exception):
+    """Base class of every error the P-Series client raises."""
+
+
+class YeastarPConnectionError(YeastarPError):
+    """The PBX could not be reached, or did not answer in time."""
+
+
+class YeastarPResponseError(YeastarPError):
+    """The PBX answered something that is not an answer of its API."""
+
+
+class YeastarPRefusedError(YeastarPError):
+    """The PBX answered with an ``errcode`` other than 0."""
+
+    def __init__(self, errcode: int, errmsg: str) -> None:
+        """Keep the PBX's code and message."""
+        super().__init__(f"PBX error {errcode} ({errmsg})")
+        self.errcode = errcode
+        self.errmsg = errmsg
+
+
+class YeastarPAuthError(YeastarPRefusedError):
+    """The PBX refused the client id and secret: only new ones help (five refusals lock it out)."""
+
+
+class InvalidEventError(YeastarPError, ValueError):
+    """A WebSocket frame that is not an event; the message names fields, never their values."""

@@ -1,0 +1,49 @@
+"""What the P-Series API's answers describe (reference yeastar-p-series.md, sections 2 and 4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+API_PATH: Final = "/openapi/v1.0"
+DEFAULT_PORT: Final = 8088
+USER_AGENT: Final = "OpenAPI"  # the value every Yeastar example sends; the header is mandatory
+SUCCESS: Final = 0
+TOKEN_EXPIRED: Final = 10004
+LOGIN_REFUSED: Final = -1
+# Lifetimes documented for tokens (section 2.1), taken when an answer gives none.
+ACCESS_LIFETIME: Final = 1800
+REFRESH_LIFETIME: Final = 86400
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """An access token and its refresh token, by the client's clock: when to renew, when each expires.
+
+    Renewed when five sixths of its life have passed (25 of 30 minutes), well before it expires.
+    """
+
+    access_token: str
+    renew_at: float
+    access_expires: float
+    refresh_token: str
+    refresh_expires: float
+
+
+@dataclass(frozen=True, slots=True)
+class SystemInformation:
+    """The PBX as ``system/information`` describes it."""
+
+    serial: str
+    model: str | None
+    device_name: str | None
+    firmware_version: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    """An extension of ``extension/list``: its number, name and presence."""
+
+    number: str
+    name: str | None
+    presence: str | None

@@ -16,6 +16,7 @@ from custom_components.call_bridge.api.yeastar_s import ERRNO_MEANINGS
 from custom_components.call_bridge.providers import PROVIDERS
 from custom_components.call_bridge.providers.onenet import CODE_TRANSLATION_KEYS
 from custom_components.call_bridge.providers.pbx import ERRNO_TRANSLATION_KEYS
+from custom_components.call_bridge.providers.yeastar_p import ERRCODE_TRANSLATION_KEYS
 from custom_components.call_bridge.services import SCHEMAS
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "call_bridge"
@@ -55,7 +56,9 @@ def exception_keys_in_code() -> set[str]:
     keys |= set(re.findall(r'error\(\s*"([a-z0-9_]+)"', CODE))
     keys |= set(re.findall(r'entry_error\(\s*\w+,\s*"([a-z0-9_]+)"', CODE))
     keys |= set(ERRNO_TRANSLATION_KEYS.values()) | set(CODE_TRANSLATION_KEYS.values())
+    keys |= set(ERRCODE_TRANSLATION_KEYS.values())
     fallbacks = {"pbx_errno_unknown", "onenet_code_unknown", "no_entry", "several_entries"}
+    fallbacks |= {"yeastar_p_errcode_unknown"}
     fallbacks |= {"invalid_extension", "invalid_phone_number", "invalid_outside_number"}
     assert all(f'"{key}"' in CODE for key in fallbacks)
     return keys | fallbacks

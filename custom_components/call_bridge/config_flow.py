@@ -25,9 +25,10 @@ from .providers import PROVIDERS, provider_of
 from .providers.forms import TEXT
 from .providers.onenet.flow import OneNetConfigSteps, OneNetOptionsSteps
 from .providers.pbx.flow import PbxConfigSteps, PbxOptionsSteps
+from .providers.yeastar_p.flow import YeastarPConfigSteps, YeastarPOptionsSteps
 
 
-class CallBridgeConfigFlow(PbxConfigSteps, OneNetConfigSteps, domain=DOMAIN):
+class CallBridgeConfigFlow(PbxConfigSteps, OneNetConfigSteps, YeastarPConfigSteps, domain=DOMAIN):
     """Set up an entry of any provider."""
 
     VERSION = 1
@@ -67,7 +68,7 @@ class CallBridgeConfigFlow(PbxConfigSteps, OneNetConfigSteps, domain=DOMAIN):
         return await _async_step(self, steps.reconfigure)
 
 
-class CallBridgeOptionsFlow(PbxOptionsSteps, OneNetOptionsSteps):
+class CallBridgeOptionsFlow(PbxOptionsSteps, OneNetOptionsSteps, YeastarPOptionsSteps):
     """Cooldown, timeout and the provider's own options."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:

@@ -511,13 +511,13 @@ async def test_the_stream_s_edge_cases(session: ClientSession) -> None:
 
 
 async def test_a_socket_closed_before_it_answers(session: ClientSession) -> None:
-    server, _ = await socket_server([None])
+    server, received = await socket_server([None])
     assert server.port is not None
-    stream = EventStream(pbx(session, server.port), print, name="P-Series", backoff=(0.01,))
+    stream = EventStream(pbx(session, server.port), print, name="P-Series", backoff=(0.2,))
     task = asyncio.create_task(stream.run())
-    await asyncio.sleep(0.1)
+    await until(lambda: len(received) == 1)
     assert not stream.connected
-    task.cancel()
+    task.cancel()  # while it waits to try again: no connection is half open
     with pytest.raises(asyncio.CancelledError):
         await task
     await server.close()

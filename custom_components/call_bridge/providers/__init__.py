@@ -14,9 +14,10 @@ from ..const import CONF_ENTRY_TYPE
 from .base import Provider
 from .onenet import OneNetProvider
 from .pbx import PbxProvider
+from .yeastar_p import YeastarPProvider
 
 PROVIDERS: Final[dict[str, type[Provider[Any]]]] = {
-    provider.entry_type: provider for provider in (PbxProvider, OneNetProvider)
+    provider.entry_type: provider for provider in (PbxProvider, OneNetProvider, YeastarPProvider)
 }
 
 

@@ -234,9 +234,27 @@ class Provider[CallT: Hashable](ABC):
         """Return what this provider adds to the entry's diagnostics."""
         return {}
 
+    @property
+    def extension_states(self) -> Mapping[str, str | None]:
+        """Each extension's state (idle, ringing, in_use, unavailable), for a PBX's sensors."""
+        return {}
+
+    def extension_attributes(self, number: str) -> dict[str, Any]:
+        """Return what an extension's sensor shows besides its state."""
+        return {}
+
+    def async_add_extensions_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``update`` when extensions may have been added; return what stops it."""
+        return lambda: None
+
     def event_entities(self) -> list[EventEntity]:
         """Return the provider's own event entities, besides the entry's "Call status"."""
         return []
+
+
+def signal_extension(entry_id: str, number: str) -> str:
+    """Return the dispatcher signal that tells an extension's sensor of a new state."""
+    return f"{DOMAIN}_{entry_id}_extension_{number}"
 
 
 def register_device(hass: HomeAssistant, entry: ConfigEntry, **info: Any) -> str:

@@ -86,12 +86,20 @@ class EventStream:
         """Run one connection; return when it should be opened again with a new token."""
         client = self._client
         token = await client.tokens.access_token()
-        async with client._http().ws_connect(  # noqa: SLF001 - the client's own session
-            client.subscribe_url(token),
-            ssl=client.ssl,
-            headers={"User-Agent": "OpenAPI"},
-            timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=CONNECT_TIMEOUT),
-        ) as ws:
+        try:
+            connection = client._http().ws_connect(  # noqa: SLF001 - the client's own session
+                client.subscribe_url(token),
+                ssl=client.ssl,
+                headers={"User-Agent": "OpenAPI"},
+                timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=CONNECT_TIMEOUT),
+            )
+            ws = await connection
+        except aiohttp.WSServerHandshakeError:
+            # The PBX answered the upgrade with an error: most likely the token (it restarted,
+            # or revoked it), so the next attempt renews it.
+            client.tokens.expire(token)
+            raise
+        async with ws:
             await ws.send_str(json.dumps({"topic_list": self._topics}))
             async with asyncio.timeout(CONNECT_TIMEOUT):
                 answer = await self._answer(ws)

@@ -60,7 +60,7 @@ from ...const import (
     SUBENTRY_TYPE_MESSAGE,
 )
 from ...webhook import async_register_webhook
-from ..base import FlowSteps, Placed, Provider, register_device, validated
+from ..base import FlowSteps, Placed, Provider, register_device, signal_extension, validated
 from .client import create_pbx_client
 from .const import CONF_AUTOANSWER, DEFAULT_AUTOANSWER, ENTRY_TYPE
 from .coordinator import PbxCoordinator
@@ -184,7 +184,7 @@ class PbxProvider(Provider[PbxRequest]):
         self.serial = serial
         # The PBX's addresses, from which alone reports are taken (found when reports start).
         self.pbx_addresses: frozenset[str] = frozenset()
-        self.extension_states: dict[str, str | None] = {}
+        self._extension_states: dict[str, str | None] = {}
         self.follower = CallFollower()
         self._extensions_polled()
 
@@ -243,12 +243,12 @@ class PbxProvider(Provider[PbxRequest]):
     def _extensions_polled(self) -> None:
         """Take the extensions' states from the PBX's list, as the last poll read it."""
         for number, extension in (self.coordinator.data or {}).items():
-            self.extension_states[number] = EXTENSION_STATES.get(extension.status or "")
+            self._extension_states[number] = EXTENSION_STATES.get(extension.status or "")
 
     @callback
     def set_extension_state(self, number: str, state: str) -> None:
         """Note an extension's state from a report, and tell its sensor."""
-        self.extension_states[number] = state
+        self._extension_states[number] = state
         async_dispatcher_send(self.hass, signal_extension(self.entry.entry_id, number))
 
     @classmethod
@@ -410,6 +410,15 @@ class PbxProvider(Provider[PbxRequest]):
         )
 
     @property
+    def extension_states(self) -> Mapping[str, str | None]:
+        """Each extension's state, by the last poll or report."""
+        return self._extension_states
+
+    def async_add_extensions_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``update`` after each poll, which lists extensions added on the PBX."""
+        return self.coordinator.async_add_listener(update)
+
+    @property
     def available(self) -> bool:
         """Whether the PBX answered the last poll or action."""
         return self.coordinator.last_update_success
@@ -440,11 +449,6 @@ class PbxProvider(Provider[PbxRequest]):
             "last_poll_succeeded": self.coordinator.last_update_success,
             "reports": self.client.reports,
         }
-
-
-def signal_extension(entry_id: str, number: str) -> str:
-    """Return the dispatcher signal that tells an extension's sensor of a new state."""
-    return f"{DOMAIN}_{entry_id}_extension_{number}"
 
 
 async def _addresses(hass: HomeAssistant, host: str) -> frozenset[str]:

@@ -1,0 +1,413 @@
+"""The Yeastar P-Series provider: calls and prompts over its OpenAPI, events over its WebSocket.
+
+Home Assistant opens the event connection (no port of Home Assistant has to be reachable from the
+PBX); its events become ``call_bridge_pbx_event``, the status of the calls this entry placed, and
+the extensions' states.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+import logging
+from typing import Any, ClassVar, Final, Self
+
+from homeassistant.components.event import EventEntity
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_HOST, Platform
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    ConfigEntryNotReady,
+    HomeAssistantError,
+    ServiceValidationError,
+)
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.selector import BooleanSelector, TextSelector
+import voluptuous as vol
+
+from ...api.yeastar_p import (
+    EventStream,
+    PbxEvent,
+    YeastarPAuthError,
+    YeastarPClient,
+    YeastarPConnectionError,
+    YeastarPError,
+    YeastarPRefusedError,
+)
+from ...api.yeastar_p.events import EXTENSION_CALL_STATUS, EXTENSION_PRESENCE
+from ...api.yeastar_s import (
+    EXTENSION_STATES,
+    InvalidExtensionError,
+    InvalidPromptError,
+    normalize_extension,
+    normalize_outside_number,
+    normalize_prompts,
+)
+from ...call_status import async_fire_call_status
+from ...const import (
+    ATTR_AUTOANSWER,
+    ATTR_CALL_ID,
+    ATTR_CALLEE,
+    ATTR_CALLER,
+    ATTR_EXTENSION,
+    ATTR_NUMBER,
+    ATTR_PROMPT,
+    DOMAIN,
+    EVENT_PBX_EVENT,
+    SERVICE_DIAL_EXTENSION,
+    SERVICE_DIAL_OUTBOUND,
+    SERVICE_HANGUP,
+    SERVICE_PLAY_MESSAGE,
+    SUBENTRY_TYPE_MESSAGE,
+)
+from ..base import FlowSteps, Placed, Provider, register_device, signal_extension, validated
+from ..pbx.const import CONF_AUTOANSWER, DEFAULT_AUTOANSWER
+from ..pbx.events import PbxCallsEvent, signal_pbx_report
+from .calls import CallFollower, FollowedCall, members_of, pbx_event
+from .client import create_yeastar_p_client
+from .const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, ENTRY_TYPE
+
+_LOGGER = logging.getLogger(__name__)
+
+# The errcodes the P-Series is known to answer, with a message of their own.
+ERRCODE_TRANSLATION_KEYS: Final[dict[int, str]] = {
+    40002: "yeastar_p_errcode_40002",
+    40003: "yeastar_p_errcode_40003",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Dial:
+    """Ring extension ``caller``, then ``callee`` (an extension or an outside number)."""
+
+    caller: str
+    callee: str
+    autoanswer: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """Ring ``extension`` and play custom prompts to it, in order."""
+
+    extension: str
+    prompts: tuple[str, ...]
+    autoanswer: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Hangup:
+    """End the leg on ``channel_id`` (``call_id``: the call that was asked for, if any)."""
+
+    channel_id: str
+    call_id: str | None = None
+
+
+type YeastarPRequest = Dial | Prompt | Hangup
+
+
+class YeastarPProvider(Provider[YeastarPRequest]):
+    """A Yeastar P-Series PBX, reached with a client id and secret, its events over WebSocket."""
+
+    entry_type: ClassVar[str] = ENTRY_TYPE
+    platforms: ClassVar[tuple[Platform, ...]] = (Platform.BUTTON, Platform.EVENT, Platform.SENSOR)
+    actions: ClassVar[frozenset[str]] = frozenset(
+        {SERVICE_DIAL_EXTENSION, SERVICE_DIAL_OUTBOUND, SERVICE_HANGUP, SERVICE_PLAY_MESSAGE}
+    )
+    preset_action: ClassVar[str] = SERVICE_DIAL_EXTENSION
+    nothing_placed: ClassVar[Placed] = Placed(None)
+    flow_steps: ClassVar[FlowSteps] = FlowSteps(
+        reauth="yeastar_p_reauth", reconfigure="yeastar_p_reconfigure", options="yeastar_p_options"
+    )
+    secrets: ClassVar[frozenset[str]] = frozenset({CONF_CLIENT_ID, CONF_CLIENT_SECRET})
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: YeastarPConfigEntry,
+        device_id: str,
+        client: YeastarPClient,
+        extensions: Mapping[str, str | None],
+    ) -> None:
+        """Keep the client; the extensions start as the PBX listed them."""
+        super().__init__(hass, entry, device_id)
+        self.client = client
+        self.follower = CallFollower()
+        self._extension_states: dict[str, str | None] = dict.fromkeys(extensions)
+        self.presence: dict[str, str | None] = dict(extensions)
+        self._listeners: list[CALLBACK_TYPE] = []
+        self.stream = EventStream(
+            client, self._event, name=entry.title, on_state=self._connection_changed
+        )
+
+    @classmethod
+    async def async_setup(cls, hass: HomeAssistant, entry: ConfigEntry[Any]) -> Self:
+        """Identify the PBX (which takes a token) and list its extensions."""
+        client = create_yeastar_p_client(hass, entry.data, entry.options)
+        host = entry.data[CONF_HOST]
+        try:
+            info = await client.system_information()
+            extensions = await client.extensions()
+        except YeastarPAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN,
+                translation_key="pbx_auth_failed",
+                translation_placeholders={"host": host},
+            ) from err
+        except YeastarPError as err:
+            await client.close()
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="pbx_not_ready",
+                translation_placeholders={"host": host},
+            ) from err
+        device_id = register_device(
+            hass,
+            entry,
+            manufacturer="Yeastar",
+            model=info.model,
+            sw_version=info.firmware_version,
+            serial_number=info.serial,
+        )
+        return cls(hass, entry, device_id, client, {e.number: e.presence for e in extensions})
+
+    async def async_start(self) -> None:
+        """Open the event connection, for as long as the entry is loaded."""
+        await super().async_start()
+        self.entry.async_create_background_task(
+            self.hass, self._async_run_stream(), f"call_bridge {self.entry.title} events"
+        )
+
+    async def _async_run_stream(self) -> None:
+        try:
+            await self.stream.run()
+        except YeastarPAuthError:
+            self.entry.async_start_reauth(self.hass)
+
+    async def async_unload(self) -> None:
+        """Give the token back (the event connection ended with the entry's tasks)."""
+        await self.client.close()
+
+    @callback
+    def _event(self, event: PbxEvent) -> None:
+        """Tell an event as Home Assistant events and states."""
+        members = members_of(event)
+        if members is None:
+            self.callbacks.count("refused", logging.DEBUG, "%s: event refused", self.entry.title)
+            return
+        self.callbacks.counts["accepted"] += 1
+        data = {"entry_id": self.entry.entry_id, "device_id": self.device_id} | pbx_event(
+            event, members
+        )
+        self.hass.bus.async_fire(EVENT_PBX_EVENT, data)
+        async_dispatcher_send(self.hass, signal_pbx_report(self.entry.entry_id), data)
+        self.follower.note_channels(members)
+        if event.type in (EXTENSION_CALL_STATUS, EXTENSION_PRESENCE):
+            self._extension_event(event)
+        if (status := self.follower.follow(event, members)) is not None:
+            fired = async_fire_call_status(self, status)
+            self.calls.record(
+                status["call_id"],
+                {key: fired[key] for key in ("state", "reason", "outcome", "caller", "callee")},
+            )
+
+    def _extension_event(self, event: PbxEvent) -> None:
+        number, status = event.text("extension"), event.text("status")
+        if number is None:
+            return
+        new = number not in self._extension_states
+        if event.type == EXTENSION_CALL_STATUS:
+            self._extension_states[number] = EXTENSION_STATES.get(status or "")
+        else:
+            self._extension_states.setdefault(number, None)
+            self.presence[number] = status
+        async_dispatcher_send(self.hass, signal_extension(self.entry.entry_id, number))
+        if new:
+            for listener in list(self._listeners):
+                listener()
+
+    @callback
+    def _connection_changed(self, connected: bool) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    @property
+    def extension_states(self) -> Mapping[str, str | None]:
+        """Each extension's state, by the PBX's events."""
+        return self._extension_states
+
+    def extension_attributes(self, number: str) -> dict[str, Any]:
+        """Return an extension's presence (available, away, do_not_disturb...)."""
+        return {"presence": self.presence.get(number)}
+
+    def async_add_extensions_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``update`` when an extension is first seen, or the connection comes or goes."""
+        self._listeners.append(update)
+        return lambda: self._listeners.remove(update)
+
+    @property
+    def available(self) -> bool:
+        """Whether the event connection is up (once it was opened)."""
+        return self.stream.connected or self.stream.connections == 0
+
+    def async_add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``update`` when the event connection comes or goes."""
+        return self.async_add_extensions_listener(update)
+
+    @classmethod
+    def call_preset_fields(cls) -> dict[vol.Marker, Any]:
+        """Two extensions, and whether the first answers by itself."""
+        return {
+            vol.Required(ATTR_CALLER): TextSelector(),
+            vol.Required(ATTR_CALLEE): TextSelector(),
+            vol.Required(ATTR_AUTOANSWER, default=DEFAULT_AUTOANSWER): BooleanSelector(),
+        }
+
+    @classmethod
+    def call_preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
+        """Flag the fields that are not extensions."""
+        errors: dict[str, str] = {}
+        for field in (ATTR_CALLER, ATTR_CALLEE):
+            try:
+                normalize_extension(user_input[field])
+            except InvalidExtensionError:
+                errors[field] = "invalid_extension"
+        return errors
+
+    @classmethod
+    def message_preset_fields(cls) -> dict[vol.Marker, Any]:
+        """Return the extension, its custom prompts (joined with +), whether it answers itself."""
+        return {
+            vol.Required(ATTR_EXTENSION): TextSelector(),
+            vol.Required(ATTR_PROMPT): TextSelector(),
+            vol.Required(ATTR_AUTOANSWER, default=DEFAULT_AUTOANSWER): BooleanSelector(),
+        }
+
+    @classmethod
+    def message_preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
+        """Flag an extension that is not one, and prompt names the PBX cannot take."""
+        errors = {}
+        try:
+            normalize_extension(user_input[ATTR_EXTENSION])
+        except InvalidExtensionError:
+            errors[ATTR_EXTENSION] = "invalid_extension"
+        try:
+            normalize_prompts(user_input[ATTR_PROMPT])
+        except InvalidPromptError:
+            errors[ATTR_PROMPT] = "invalid_prompt"
+        return errors
+
+    @property
+    def reports_call_status(self) -> bool:
+        """The PBX's events tell how every call goes."""
+        return True
+
+    def collects_keys(self, subentry_type: str, data: Mapping[str, Any]) -> bool:
+        """Return whether a preset collects keys: a prompt's come as DTMF events."""
+        return subentry_type == SUBENTRY_TYPE_MESSAGE
+
+    def prepare(self, action: str, fields: Mapping[str, Any]) -> YeastarPRequest:
+        """Check the extensions, numbers and prompts; ``autoanswer`` left out takes the option."""
+        if action == SERVICE_HANGUP:
+            return self._hangup_of(fields)
+        autoanswer = fields.get(ATTR_AUTOANSWER)
+        if autoanswer is None:
+            autoanswer = self.entry.options.get(CONF_AUTOANSWER, DEFAULT_AUTOANSWER)
+        if action == SERVICE_PLAY_MESSAGE:
+            for field in (ATTR_EXTENSION, ATTR_PROMPT):
+                if not fields.get(field):
+                    raise ServiceValidationError(
+                        translation_domain=DOMAIN,
+                        translation_key="missing_field",
+                        translation_placeholders={"field": field, "entry_title": self.entry.title},
+                    )
+            try:
+                prompts = normalize_prompts(fields[ATTR_PROMPT])
+            except InvalidPromptError:
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN, translation_key="invalid_prompt"
+                ) from None
+            return Prompt(_extension(fields[ATTR_EXTENSION]), prompts, bool(autoanswer))
+        if action == SERVICE_DIAL_OUTBOUND:
+            number = validated(
+                fields[ATTR_NUMBER], normalize_outside_number, "invalid_outside_number"
+            )
+            return Dial(_extension(fields[ATTR_EXTENSION]), number, bool(autoanswer))
+        return Dial(
+            _extension(fields[ATTR_CALLER]), _extension(fields[ATTR_CALLEE]), bool(autoanswer)
+        )
+
+    def _hangup_of(self, fields: Mapping[str, Any]) -> Hangup:
+        """Return the hangup asked for: the channel of an extension, or of a call's caller."""
+        call_id = fields.get(ATTR_CALL_ID)
+        if call_id is None:
+            extension = _extension(fields[ATTR_EXTENSION])
+            channel = self.follower.channels.get(extension)
+        else:
+            call = self.follower.call(call_id)
+            channel = call.channels.get(call.caller) if call is not None else None
+        if channel is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unknown_call",
+                translation_placeholders={
+                    "call_id": call_id or str(fields.get(ATTR_EXTENSION)),
+                    "entry_title": self.entry.title,
+                },
+            )
+        return Hangup(channel, call_id)
+
+    async def async_place(self, call: YeastarPRequest) -> Placed:
+        """Dial, play a prompt, or hang a leg up; follow the calls placed by their id."""
+        try:
+            if isinstance(call, Hangup):
+                await self.client.hangup(call.channel_id)
+                return Placed(call.call_id)
+            if isinstance(call, Prompt):
+                caller = callee = call.extension
+                call_id = await self.client.play_prompt(
+                    call.extension, call.prompts, auto_answer=call.autoanswer
+                )
+            else:
+                caller, callee = call.caller, call.callee
+                call_id = await self.client.dial(caller, callee, auto_answer=call.autoanswer)
+        except YeastarPError as err:
+            raise self._translated(err) from None
+        if call_id is not None:
+            self.follower.start(FollowedCall(call_id, caller, callee))
+        return Placed(call_id, parties={ATTR_CALLER: caller, ATTR_CALLEE: callee})
+
+    def _translated(self, err: YeastarPError) -> HomeAssistantError:
+        refusal = (
+            (
+                ERRCODE_TRANSLATION_KEYS.get(err.errcode, "yeastar_p_errcode_unknown"),
+                {"errcode": str(err.errcode), "errmsg": err.errmsg},
+            )
+            if isinstance(err, YeastarPRefusedError)
+            else None
+        )
+        return self.failed(
+            err,
+            unreachable=isinstance(err, YeastarPConnectionError),
+            refusal=refusal,
+            reauth=isinstance(err, YeastarPAuthError),
+        )
+
+    def event_entities(self) -> list[EventEntity]:
+        """Return the "PBX calls" entity, which mirrors the PBX's call events."""
+        return [PbxCallsEvent(self.entry)]
+
+    def diagnostics(self) -> dict[str, Any]:
+        """How many extensions, whether the event connection is up, how often it was opened."""
+        return {
+            "extensions": len(self._extension_states),
+            "events_connected": self.stream.connected,
+            "event_connections": self.stream.connections,
+        }
+
+
+def _extension(value: str) -> str:
+    return validated(value, normalize_extension, "invalid_extension")
+
+
+type YeastarPConfigEntry = ConfigEntry[YeastarPProvider]

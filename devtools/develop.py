@@ -13,7 +13,7 @@ import signal
 
 from aiohttp import ClientSession
 
-from simulator.demo import ONENET_PORT, PBX_PORTS, far_side
+from simulator.demo import ONENET_PORT, PBX_PORTS, YEASTAR_P_PORT, far_side
 from simulator.server import start_simulator
 
 from .api_client import HomeAssistantClient
@@ -25,6 +25,7 @@ from .provision import (
     add_alarm_presets,
     add_entries,
     add_onenet_generation_2,
+    add_yeastar_p,
     sign_in,
 )
 
@@ -42,7 +43,7 @@ Call Bridge is running against the simulated PBXs and OneNET, in Home Assistant 
   Log in as        {username} / {password}
 
 Set up already: PBX 1 and OneNET app 1, each with a call preset and an alarm message preset
-(buttons), and the OneNET user of API generation 2. Add the others yourself (Settings > Devices & services > Add integration > Call Bridge) with:
+(buttons), the OneNET user of API generation 2 and the P-Series PBX. Add the others yourself (Settings > Devices & services > Add integration > Call Bridge) with:
 
 {services}
 
@@ -92,10 +93,11 @@ async def run() -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        runners = await start_simulator(simulated.onenet, ONENET_PORT, simulated.pbxs)
+        runners = await start_simulator(simulated)
     except OSError as err:
         raise SystemExit(
-            f"Cannot listen on ports {ONENET_PORT} and {PBX_PORTS} ({err.strerror}): "
+            f"Cannot listen on ports {ONENET_PORT}, {PBX_PORTS} and {YEASTAR_P_PORT} "
+            f"({err.strerror}): "
             "is another scripts/develop running?"
         ) from None
     hass = HomeAssistantProcess(REPO / "config", HASS_PORT)
@@ -116,6 +118,7 @@ async def run() -> None:
                     await client.subentry_flow(entry_ids[kind], "preset", preset)
                 await add_alarm_presets(client, entry_ids)
                 await add_onenet_generation_2(client, simulated.onenet, simulated.onenet_port)
+                await add_yeastar_p(client, simulated.yeastar_p, simulated.yeastar_p_port)
             version = await client.version()
         print(
             BANNER.format(

@@ -56,9 +56,10 @@ async def running_instance(
         step_delay,
         onenet_port=free_port(),
         pbx_ports=(free_port(), free_port()),
+        yeastar_p_port=free_port(),
         lockout_seconds=60,
     )
-    runners = await start_simulator(simulated.onenet, simulated.onenet_port, simulated.pbxs)
+    runners = await start_simulator(simulated)
     port = free_port()
     (config_dir / "configuration.yaml").write_text(configuration.format(port=port))
     hass = HomeAssistantProcess(config_dir, port, extra_components)

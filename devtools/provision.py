@@ -7,6 +7,7 @@ from typing import Any
 
 from simulator.onenet import OneNetState
 from simulator.pbx import PbxState
+from simulator.yeastar_p import YeastarPState
 
 from .api_client import HomeAssistantClient
 
@@ -62,6 +63,30 @@ async def add_onenet_generation_2(
     )
     if result["type"] != "create_entry":
         raise RuntimeError(f"setting up the generation-2 OneNET entry stopped at {result}")
+    return result
+
+
+def yeastar_p_form(state: YeastarPState, port: int) -> dict[str, Any]:
+    """Return the P-Series form as a user fills it for the simulated P-Series PBX (plain HTTP)."""
+    return {
+        "host": "127.0.0.1",
+        "port": port,
+        "ssl": False,
+        "verify_ssl": True,
+        "client_id": state.client_id,
+        "client_secret": state.client_secret,
+    }
+
+
+async def add_yeastar_p(
+    client: HomeAssistantClient, state: YeastarPState, port: int
+) -> dict[str, Any]:
+    """Add the simulated P-Series PBX through the real config flow."""
+    result = await client.config_flow(
+        "call_bridge", {"next_step_id": "yeastar_p"}, yeastar_p_form(state, port)
+    )
+    if result["type"] != "create_entry":
+        raise RuntimeError(f"setting up the P-Series entry stopped at {result}")
     return result
 
 

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 
-from .demo import ONENET_PORT, PBX_PORTS, far_side
+from .demo import ONENET_PORT, PBX_PORTS, YEASTAR_P_PORT, far_side
 from .onenet import OUTCOMES
 from .pbx import LOCKOUT_FAILURES, LOCKOUT_SECONDS
 from .server import start_simulator
@@ -47,6 +47,12 @@ def _parse_args() -> argparse.Namespace:
         default=2.0,
         help="seconds between the steps of a call (callbacks, reports)",
     )
+    parser.add_argument("--yeastar-p-port", type=int, default=YEASTAR_P_PORT)
+    parser.add_argument(
+        "--token-seconds",
+        type=float,
+        help="lifetime of the P-Series' access tokens (default 1800), to see refreshes soon",
+    )
     parser.add_argument("--outcome", choices=OUTCOMES, default="answered", help="default outcome")
     parser.add_argument(
         "--lockout-minutes",
@@ -62,12 +68,12 @@ async def _serve(args: argparse.Namespace) -> None:
         args.step_delay,
         onenet_port=args.onenet_port,
         pbx_ports=tuple(args.pbx_ports),
+        yeastar_p_port=args.yeastar_p_port,
         lockout_seconds=args.lockout_minutes * 60,
+        token_seconds=args.token_seconds,
     )
     simulated.onenet.default_outcome = args.outcome
-    runners = await start_simulator(
-        simulated.onenet, args.onenet_port, simulated.pbxs, host=args.host
-    )
+    runners = await start_simulator(simulated, host=args.host)
     _LOGGER.info("serving on %s:\n%s", args.host, simulated.describe(args.host))
     try:
         await asyncio.Event().wait()

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 
 from .onenet import OneNetApp, OneNetState
 from .pbx import PbxState
+from .yeastar_p import YeastarPState
 
 BUSY_NUMBER = "8613800000486"
 UNANSWERED_NUMBER = "8613800000480"
 ONENET_PORT = 8002
 PBX_PORTS = (9011, 9012)
+YEASTAR_P_PORT = 9013
 # As the config flow's "PBX model" names them.
 MODELS = {"v0.0.1": "OpenVox UC series", "v1.1.0": "Yeastar S-Series"}
 SECOND_APP = OneNetApp(
@@ -64,6 +66,8 @@ class FarSide:
     onenet: OneNetState
     pbxs: dict[int, PbxState] = field(default_factory=dict)
     onenet_port: int = ONENET_PORT
+    yeastar_p: YeastarPState = field(default_factory=YeastarPState)
+    yeastar_p_port: int = YEASTAR_P_PORT
 
     def describe(self, host: str = "127.0.0.1") -> str:
         """Addresses and credentials of everything simulated, for a person setting up an entry."""
@@ -82,6 +86,12 @@ class FarSide:
                 f"  {'':<15}business number {app.sponsor}, "
                 f"API address http://{host}:{self.onenet_port}"
             )
+        p_series = self.yeastar_p
+        lines.append(
+            f"  {'P-Series PBX':<15}host {host}, port {self.yeastar_p_port} (HTTP), "
+            f"client ID {p_series.client_id}, secret {p_series.client_secret},\n"
+            f"  {'':<15}extensions {', '.join(p_series.extensions)}"
+        )
         lines.extend(
             f"  {'OneNET user':<15}API generation 2, user ID {user.app_id}, "
             f"access key {user.access_key},\n"
@@ -102,9 +112,14 @@ def far_side(
     *,
     onenet_port: int = ONENET_PORT,
     pbx_ports: tuple[int, int] = PBX_PORTS,
+    yeastar_p_port: int = YEASTAR_P_PORT,
     lockout_seconds: float | None = None,
+    token_seconds: float | None = None,
 ) -> FarSide:
-    """Both PBXs and both OneNET applications, with the demo's busy and unanswered numbers."""
+    """Both PBXs, the P-Series PBX and both OneNET applications, with the demo's numbers.
+
+    ``token_seconds`` shortens the P-Series' token lifetimes, so that a refresh comes soon.
+    """
     onenet = OneNetState(
         step_delay=step_delay,
         other_apps=[SECOND_APP],
@@ -115,4 +130,13 @@ def far_side(
         pbx.step_delay = step_delay
         if lockout_seconds is not None:
             pbx.lockout_seconds = lockout_seconds
-    return FarSide(onenet=onenet, pbxs=pbxs, onenet_port=onenet_port)
+    p_series = YeastarPState(step_delay=step_delay, outcomes={"2003": "no_answer"})
+    if token_seconds is not None:
+        p_series.access_lifetime = token_seconds
+    return FarSide(
+        onenet=onenet,
+        pbxs=pbxs,
+        onenet_port=onenet_port,
+        yeastar_p=p_series,
+        yeastar_p_port=yeastar_p_port,
+    )

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from .onenet import OneNetState, create_onenet_app
-from .pbx import PbxState, create_pbx_app
+from .onenet import create_onenet_app
+from .pbx import create_pbx_app
+from .yeastar_p import create_yeastar_p_app
+
+if TYPE_CHECKING:
+    from .demo import FarSide
 
 
-async def start_simulator(
-    onenet: OneNetState,
-    onenet_port: int,
-    pbxs: Mapping[int, PbxState],
-    *,
-    host: str = "127.0.0.1",
-) -> list[web.AppRunner]:
-    """Start OneNET and one PBX per port of ``pbxs``; ``cleanup()`` each returned runner to stop."""
-    services = [(create_onenet_app(onenet), onenet_port)]
-    services += [(create_pbx_app(state), port) for port, state in pbxs.items()]
+async def start_simulator(simulated: FarSide, *, host: str = "127.0.0.1") -> list[web.AppRunner]:
+    """Start OneNET, the PBXs and the P-Series PBX; ``cleanup()`` each returned runner to stop."""
+    services = [(create_onenet_app(simulated.onenet), simulated.onenet_port)]
+    services += [(create_pbx_app(state), port) for port, state in simulated.pbxs.items()]
+    services.append((create_yeastar_p_app(simulated.yeastar_p), simulated.yeastar_p_port))
     runners = []
     try:
         for app, port in services:

@@ -38,6 +38,8 @@ class YeastarPState:
     prompts: set[str] = field(default_factory=lambda: {"alarm", "press-1"})
     keys: dict[str, str] = field(default_factory=dict)
     step_delay: float = 1.0
+    # How long an answered call talks before it hangs up (None: one step).
+    talk_seconds: float | None = None
     tokens: dict[str, float] = field(default_factory=dict)
     refresh_tokens: dict[str, float] = field(default_factory=dict)
     login_failures: int = 0
@@ -307,7 +309,7 @@ async def _play(
                     "prompt": "alarm",
                 },
             )
-        await asyncio.sleep(state.step_delay)
+        await asyncio.sleep(state.step_delay if state.talk_seconds is None else state.talk_seconds)
     finally:
         if answered:
             await asyncio.shield(_hang_up(state, call_id, caller, callee, callee_channel))

@@ -1,0 +1,63 @@
+"""A Yeastar P-Series PBX on a real hass: set up through the config flow, a call followed over
+the WebSocket API to its final status while the PBX's event connection drops and comes back, and
+its token is renewed; then removed."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from devtools.provision import add_yeastar_p
+
+from .conftest import Instance
+from .test_real_home_assistant import call
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+
+async def test_a_p_series_call_survives_a_dropped_event_connection(instance: Instance) -> None:
+    pbx = instance.far_side.yeastar_p
+    pbx.access_lifetime = 4.0  # renewed after a few seconds, within the test
+    pbx.talk_seconds = 4.0  # long enough for the drop and the reconnect (after 1 s)
+    result = await add_yeastar_p(instance.client, pbx, instance.far_side.yeastar_p_port)
+    entry_id = result["result"]["entry_id"]
+    try:
+        async with asyncio.timeout(10):
+            while not pbx.sockets:  # noqa: ASYNC110 - the simulator's own state, polled
+                await asyncio.sleep(0.05)
+        async with instance.client.websocket() as ws:
+            subscribed = await ws.command(
+                {"type": "subscribe_events", "event_type": "call_bridge_call_status"}
+            )
+            assert subscribed["success"]
+            answer = await call(
+                ws,
+                "dial_extension",
+                {"config_entry_id": entry_id, "caller": "2001", "callee": "2002"},
+            )
+            assert answer["success"], answer
+            call_id = answer["result"]["response"]["call_id"]
+            states: list[str] = []
+            outcome = None
+            async with asyncio.timeout(30):
+                while not states or states[-1] != "disconnected":
+                    event = (await ws.next_event())["data"]
+                    if event["call_id"] != call_id:
+                        continue
+                    states.append(event["state"])
+                    outcome = event["outcome"]
+                    if event["state"] == "connected":
+                        await pbx.drop_connections()  # mid-call
+        assert states == ["calling_caller", "calling_callee", "connected", "disconnected"]
+        assert outcome == "answered"
+        subscriptions = [r for r in pbx.requests if r["endpoint"] == "subscribe"]
+        assert len(subscriptions) >= 2  # connected again after the drop
+        assert {r["user_agent"] for r in pbx.requests} == {"OpenAPI"}
+        log = instance.hass.log_path.read_text(encoding="utf-8")
+        assert "event connection lost" in log
+        assert "event connection is back" in log
+        assert all(token not in log for token in pbx.tokens)
+    finally:
+        await instance.client.remove_entry(entry_id)
+        pbx.talk_seconds = None

@@ -54,16 +54,19 @@ def onenet_generation_2_form(state: OneNetState, port: int) -> dict[str, Any]:
     }
 
 
+async def add_entry(client: HomeAssistantClient, kind: str, form: dict[str, Any]) -> dict[str, Any]:
+    """Add an entry of ``kind`` (the config flow's menu choice) with ``form``; return the result."""
+    result = await client.config_flow("call_bridge", {"next_step_id": kind}, form)
+    if result["type"] != "create_entry":
+        raise RuntimeError(f"setting up the {kind} entry stopped at {result}")
+    return result
+
+
 async def add_onenet_generation_2(
     client: HomeAssistantClient, onenet: OneNetState, onenet_port: int
 ) -> dict[str, Any]:
     """Add the simulated generation-2 OneNET account through the real config flow."""
-    result = await client.config_flow(
-        "call_bridge", {"next_step_id": "onenet"}, onenet_generation_2_form(onenet, onenet_port)
-    )
-    if result["type"] != "create_entry":
-        raise RuntimeError(f"setting up the generation-2 OneNET entry stopped at {result}")
-    return result
+    return await add_entry(client, "onenet", onenet_generation_2_form(onenet, onenet_port))
 
 
 def yeastar_p_form(state: YeastarPState, port: int) -> dict[str, Any]:
@@ -82,12 +85,7 @@ async def add_yeastar_p(
     client: HomeAssistantClient, state: YeastarPState, port: int
 ) -> dict[str, Any]:
     """Add the simulated P-Series PBX through the real config flow."""
-    result = await client.config_flow(
-        "call_bridge", {"next_step_id": "yeastar_p"}, yeastar_p_form(state, port)
-    )
-    if result["type"] != "create_entry":
-        raise RuntimeError(f"setting up the P-Series entry stopped at {result}")
-    return result
+    return await add_entry(client, "yeastar_p", yeastar_p_form(state, port))
 
 
 async def sign_in(client: HomeAssistantClient) -> None:
@@ -102,18 +100,10 @@ async def add_entries(
     client: HomeAssistantClient, pbx: PbxState, pbx_port: int, onenet: OneNetState, onenet_port: int
 ) -> dict[str, dict[str, Any]]:
     """Add a PBX and a OneNET entry through the real config flow; return the flows' results."""
-    results = {
-        "pbx": await client.config_flow(
-            "call_bridge", {"next_step_id": "pbx"}, pbx_form(pbx, pbx_port)
-        ),
-        "onenet": await client.config_flow(
-            "call_bridge", {"next_step_id": "onenet"}, onenet_form(onenet, onenet_port)
-        ),
+    return {
+        "pbx": await add_entry(client, "pbx", pbx_form(pbx, pbx_port)),
+        "onenet": await add_entry(client, "onenet", onenet_form(onenet, onenet_port)),
     }
-    for kind, result in results.items():
-        if result["type"] != "create_entry":
-            raise RuntimeError(f"setting up the {kind} entry stopped at {result}")
-    return results
 
 
 # The alarm's message presets: the PBX's extension 105 never answers; the OneNET phone answers and

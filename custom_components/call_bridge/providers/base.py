@@ -175,6 +175,16 @@ class Provider[CallT: Hashable](ABC):
     async def async_place(self, call: CallT) -> Placed:
         """Carry out ``call``; raise a translated HomeAssistantError when it is not done."""
 
+    def require(self, fields: Mapping[str, Any], *names: str) -> None:
+        """Raise the translated validation error when an action lacks a field this provider needs."""
+        for name in names:
+            if not fields.get(name):
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="missing_field",
+                    translation_placeholders={"field": name, "entry_title": self.entry.title},
+                )
+
     def error(self, translation_key: str, **placeholders: str) -> HomeAssistantError:
         """Return the translated error of an action on this entry."""
         return HomeAssistantError(

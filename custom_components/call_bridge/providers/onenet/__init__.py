@@ -255,13 +255,7 @@ class OneNetProvider(Provider[OneNetRequest]):
         self, fields: Mapping[str, Any], display: str | None
     ) -> OneNetNotification:
         """Return the voice notification asked for; the business number is the call's display."""
-        for field in (ATTR_NUMBER, ATTR_TEMPLATE):
-            if not fields.get(field):
-                raise ServiceValidationError(
-                    translation_domain=DOMAIN,
-                    translation_key="missing_field",
-                    translation_placeholders={"field": field, "entry_title": self.entry.title},
-                )
+        self.require(fields, ATTR_NUMBER, ATTR_TEMPLATE)
         try:
             message = _message_of(fields)
         except (ValueError, TypeError):

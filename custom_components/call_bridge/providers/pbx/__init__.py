@@ -27,22 +27,16 @@ from homeassistant.exceptions import (
     ServiceValidationError,
 )
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.selector import BooleanSelector, TextSelector
-import voluptuous as vol
 
 from ...api.yeastar_s import (
     EXTENSION_STATES,
-    InvalidExtensionError,
-    InvalidPromptError,
     PbxAuthError,
     PbxConnectionError,
     PbxError,
     PbxLockedOutError,
     PbxLoginRefusedError,
     PbxRefusedError,
-    normalize_extension,
     normalize_outside_number,
-    normalize_prompts,
 )
 from ...const import (
     ATTR_AUTOANSWER,
@@ -61,6 +55,7 @@ from ...const import (
 )
 from ...webhook import async_register_webhook
 from ..base import FlowSteps, Placed, Provider, register_device, signal_extension, validated
+from ..extension_presets import ExtensionPresets, extension, prompt_of
 from .client import create_pbx_client
 from .const import CONF_AUTOANSWER, DEFAULT_AUTOANSWER, ENTRY_TYPE
 from .coordinator import PbxCoordinator
@@ -154,7 +149,7 @@ class PbxPrompt:
 type PbxRequest = PbxCall | PbxHangup | PbxPrompt
 
 
-class PbxProvider(Provider[PbxRequest]):
+class PbxProvider(ExtensionPresets, Provider[PbxRequest]):
     """An IP PBX on the local network, reached with an API token or an API user."""
 
     entry_type: ClassVar[str] = ENTRY_TYPE
@@ -242,8 +237,8 @@ class PbxProvider(Provider[PbxRequest]):
     @callback
     def _extensions_polled(self) -> None:
         """Take the extensions' states from the PBX's list, as the last poll read it."""
-        for number, extension in (self.coordinator.data or {}).items():
-            self._extension_states[number] = EXTENSION_STATES.get(extension.status or "")
+        for number, listed in (self.coordinator.data or {}).items():
+            self._extension_states[number] = EXTENSION_STATES.get(listed.status or "")
 
     @callback
     def set_extension_state(self, number: str, state: str) -> None:
@@ -259,49 +254,6 @@ class PbxProvider(Provider[PbxRequest]):
     async def async_unload(self) -> None:
         """End the PBX session this entry logged in."""
         await self.client.close()
-
-    @classmethod
-    def call_preset_fields(cls) -> dict[vol.Marker, Any]:
-        """Two extensions, and whether the first answers by itself."""
-        return {
-            vol.Required(ATTR_CALLER): TextSelector(),
-            vol.Required(ATTR_CALLEE): TextSelector(),
-            vol.Required(ATTR_AUTOANSWER, default=DEFAULT_AUTOANSWER): BooleanSelector(),
-        }
-
-    @classmethod
-    def call_preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
-        """Flag the fields that are not extensions."""
-        errors: dict[str, str] = {}
-        for field in (ATTR_CALLER, ATTR_CALLEE):
-            try:
-                normalize_extension(user_input[field])
-            except InvalidExtensionError:
-                errors[field] = "invalid_extension"
-        return errors
-
-    @classmethod
-    def message_preset_fields(cls) -> dict[vol.Marker, Any]:
-        """Return the extension, its System Recordings (joined with +), whether it answers itself."""
-        return {
-            vol.Required(ATTR_EXTENSION): TextSelector(),
-            vol.Required(ATTR_PROMPT): TextSelector(),
-            vol.Required(ATTR_AUTOANSWER, default=DEFAULT_AUTOANSWER): BooleanSelector(),
-        }
-
-    @classmethod
-    def message_preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
-        """Flag an extension that is not one, and prompt names the PBX cannot take."""
-        errors: dict[str, str] = {}
-        try:
-            normalize_extension(user_input[ATTR_EXTENSION])
-        except InvalidExtensionError:
-            errors[ATTR_EXTENSION] = "invalid_extension"
-        try:
-            normalize_prompts(user_input[ATTR_PROMPT])
-        except InvalidPromptError:
-            errors[ATTR_PROMPT] = "invalid_prompt"
-        return errors
 
     @property
     def reports_call_status(self) -> bool:
@@ -323,7 +275,7 @@ class PbxProvider(Provider[PbxRequest]):
             return self._prompt_of(fields, bool(autoanswer))
         if action == SERVICE_DIAL_OUTBOUND:
             return PbxCall(
-                caller=_extension(fields[ATTR_EXTENSION]),
+                caller=extension(fields[ATTR_EXTENSION]),
                 callee=validated(
                     fields[ATTR_NUMBER], normalize_outside_number, "invalid_outside_number"
                 ),
@@ -331,33 +283,21 @@ class PbxProvider(Provider[PbxRequest]):
                 outbound=True,
             )
         return PbxCall(
-            caller=_extension(fields[ATTR_CALLER]),
-            callee=_extension(fields[ATTR_CALLEE]),
+            caller=extension(fields[ATTR_CALLER]),
+            callee=extension(fields[ATTR_CALLEE]),
             autoanswer=bool(autoanswer),
         )
 
     def _prompt_of(self, fields: Mapping[str, Any], autoanswer: bool) -> PbxPrompt:
         """Return the prompts asked for, to an extension."""
-        for field in (ATTR_EXTENSION, ATTR_PROMPT):
-            if not fields.get(field):
-                raise ServiceValidationError(
-                    translation_domain=DOMAIN,
-                    translation_key="missing_field",
-                    translation_placeholders={"field": field, "entry_title": self.entry.title},
-                )
-        try:
-            prompts = normalize_prompts(fields[ATTR_PROMPT])
-        except InvalidPromptError:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN, translation_key="invalid_prompt"
-            ) from None
-        return PbxPrompt(_extension(fields[ATTR_EXTENSION]), prompts, autoanswer)
+        self.require(fields, ATTR_EXTENSION, ATTR_PROMPT)
+        return PbxPrompt(*prompt_of(fields), autoanswer)
 
     def _hangup_of(self, fields: Mapping[str, Any]) -> PbxHangup:
         """Return the hangup asked for: by extension, or by a call id this entry placed (its caller)."""
         call_id = fields.get(ATTR_CALL_ID)
         if call_id is None:
-            return PbxHangup(_extension(fields[ATTR_EXTENSION]))
+            return PbxHangup(extension(fields[ATTR_EXTENSION]))
         recent = self.calls.recent_calls.get(call_id)
         if recent is None:
             raise ServiceValidationError(
@@ -464,10 +404,6 @@ async def _addresses(hass: HomeAssistant, host: str) -> frozenset[str]:
     return frozenset(
         address for info in infos if (address := address_of(str(info[4][0]))) is not None
     )
-
-
-def _extension(value: str) -> str:
-    return validated(value, normalize_extension, "invalid_extension")
 
 
 type PbxConfigEntry = ConfigEntry[PbxProvider]

@@ -23,8 +23,6 @@ from homeassistant.exceptions import (
     ServiceValidationError,
 )
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.selector import BooleanSelector, TextSelector
-import voluptuous as vol
 
 from ...api.yeastar_p import (
     EventStream,
@@ -38,11 +36,7 @@ from ...api.yeastar_p import (
 from ...api.yeastar_p.events import EXTENSION_CALL_STATUS, EXTENSION_PRESENCE
 from ...api.yeastar_s import (
     EXTENSION_STATES,
-    InvalidExtensionError,
-    InvalidPromptError,
-    normalize_extension,
     normalize_outside_number,
-    normalize_prompts,
 )
 from ...call_status import async_fire_call_status
 from ...const import (
@@ -62,6 +56,7 @@ from ...const import (
     SUBENTRY_TYPE_MESSAGE,
 )
 from ..base import FlowSteps, Placed, Provider, register_device, signal_extension, validated
+from ..extension_presets import ExtensionPresets, extension, prompt_of
 from ..pbx.const import CONF_AUTOANSWER, DEFAULT_AUTOANSWER
 from ..pbx.events import PbxCallsEvent, signal_pbx_report
 from .calls import CallFollower, FollowedCall, members_of, pbx_event
@@ -106,7 +101,7 @@ class Hangup:
 type YeastarPRequest = Dial | Prompt | Hangup
 
 
-class YeastarPProvider(Provider[YeastarPRequest]):
+class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
     """A Yeastar P-Series PBX, reached with a client id and secret, its events over WebSocket."""
 
     entry_type: ClassVar[str] = ENTRY_TYPE
@@ -254,49 +249,6 @@ class YeastarPProvider(Provider[YeastarPRequest]):
         """Call ``update`` when the event connection comes or goes."""
         return self.async_add_extensions_listener(update)
 
-    @classmethod
-    def call_preset_fields(cls) -> dict[vol.Marker, Any]:
-        """Two extensions, and whether the first answers by itself."""
-        return {
-            vol.Required(ATTR_CALLER): TextSelector(),
-            vol.Required(ATTR_CALLEE): TextSelector(),
-            vol.Required(ATTR_AUTOANSWER, default=DEFAULT_AUTOANSWER): BooleanSelector(),
-        }
-
-    @classmethod
-    def call_preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
-        """Flag the fields that are not extensions."""
-        errors: dict[str, str] = {}
-        for field in (ATTR_CALLER, ATTR_CALLEE):
-            try:
-                normalize_extension(user_input[field])
-            except InvalidExtensionError:
-                errors[field] = "invalid_extension"
-        return errors
-
-    @classmethod
-    def message_preset_fields(cls) -> dict[vol.Marker, Any]:
-        """Return the extension, its custom prompts (joined with +), whether it answers itself."""
-        return {
-            vol.Required(ATTR_EXTENSION): TextSelector(),
-            vol.Required(ATTR_PROMPT): TextSelector(),
-            vol.Required(ATTR_AUTOANSWER, default=DEFAULT_AUTOANSWER): BooleanSelector(),
-        }
-
-    @classmethod
-    def message_preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
-        """Flag an extension that is not one, and prompt names the PBX cannot take."""
-        errors = {}
-        try:
-            normalize_extension(user_input[ATTR_EXTENSION])
-        except InvalidExtensionError:
-            errors[ATTR_EXTENSION] = "invalid_extension"
-        try:
-            normalize_prompts(user_input[ATTR_PROMPT])
-        except InvalidPromptError:
-            errors[ATTR_PROMPT] = "invalid_prompt"
-        return errors
-
     @property
     def reports_call_status(self) -> bool:
         """The PBX's events tell how every call goes."""
@@ -314,35 +266,22 @@ class YeastarPProvider(Provider[YeastarPRequest]):
         if autoanswer is None:
             autoanswer = self.entry.options.get(CONF_AUTOANSWER, DEFAULT_AUTOANSWER)
         if action == SERVICE_PLAY_MESSAGE:
-            for field in (ATTR_EXTENSION, ATTR_PROMPT):
-                if not fields.get(field):
-                    raise ServiceValidationError(
-                        translation_domain=DOMAIN,
-                        translation_key="missing_field",
-                        translation_placeholders={"field": field, "entry_title": self.entry.title},
-                    )
-            try:
-                prompts = normalize_prompts(fields[ATTR_PROMPT])
-            except InvalidPromptError:
-                raise ServiceValidationError(
-                    translation_domain=DOMAIN, translation_key="invalid_prompt"
-                ) from None
-            return Prompt(_extension(fields[ATTR_EXTENSION]), prompts, bool(autoanswer))
+            self.require(fields, ATTR_EXTENSION, ATTR_PROMPT)
+            return Prompt(*prompt_of(fields), bool(autoanswer))
         if action == SERVICE_DIAL_OUTBOUND:
             number = validated(
                 fields[ATTR_NUMBER], normalize_outside_number, "invalid_outside_number"
             )
-            return Dial(_extension(fields[ATTR_EXTENSION]), number, bool(autoanswer))
+            return Dial(extension(fields[ATTR_EXTENSION]), number, bool(autoanswer))
         return Dial(
-            _extension(fields[ATTR_CALLER]), _extension(fields[ATTR_CALLEE]), bool(autoanswer)
+            extension(fields[ATTR_CALLER]), extension(fields[ATTR_CALLEE]), bool(autoanswer)
         )
 
     def _hangup_of(self, fields: Mapping[str, Any]) -> Hangup:
         """Return the hangup asked for: the channel of an extension, or of a call's caller."""
         call_id = fields.get(ATTR_CALL_ID)
         if call_id is None:
-            extension = _extension(fields[ATTR_EXTENSION])
-            channel = self.follower.channels.get(extension)
+            channel = self.follower.channels.get(extension(fields[ATTR_EXTENSION]))
         else:
             call = self.follower.call(call_id)
             channel = call.channels.get(call.caller) if call is not None else None
@@ -404,10 +343,6 @@ class YeastarPProvider(Provider[YeastarPRequest]):
             "events_connected": self.stream.connected,
             "event_connections": self.stream.connections,
         }
-
-
-def _extension(value: str) -> str:
-    return validated(value, normalize_extension, "invalid_extension")
 
 
 type YeastarPConfigEntry = ConfigEntry[YeastarPProvider]

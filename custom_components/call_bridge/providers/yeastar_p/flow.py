@@ -22,8 +22,8 @@ from ...api.yeastar_p import (
 from ...api.yeastar_p.models import DEFAULT_PORT
 from ...api.yeastar_s import normalize_host
 from ...const import CONF_ENTRY_TYPE
-from ..forms import COMMON_OPTIONS, PORT, SECRET, TEXT, without_secrets
-from ..pbx.const import CONF_AUTOANSWER, DEFAULT_AUTOANSWER
+from ..forms import PORT, SECRET, TEXT, without_secrets
+from ..pbx.flow import OPTIONS_SCHEMA  # the same options as the other PBX
 from .client import create_yeastar_p_client
 from .const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, ENTRY_TYPE
 
@@ -52,12 +52,6 @@ def _schema(secret: vol.Marker) -> vol.Schema:
 SCHEMA: Final = _schema(vol.Required(CONF_CLIENT_SECRET))
 # Reconfiguring, a secret left empty keeps the stored one (which the form never shows).
 RECONFIGURE_SCHEMA: Final = _schema(vol.Optional(CONF_CLIENT_SECRET))
-OPTIONS_SCHEMA: Final = vol.Schema(
-    {
-        **COMMON_OPTIONS,
-        vol.Required(CONF_AUTOANSWER, default=DEFAULT_AUTOANSWER): BooleanSelector(),
-    }
-)
 
 
 def _entry_data(user_input: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:

@@ -50,6 +50,7 @@ class YeastarPState:
     events: list[dict[str, Any]] = field(default_factory=list)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     channels: dict[str, str] = field(default_factory=dict)
+    uploads: dict[str, bytes] = field(default_factory=dict)
 
     def issue(self) -> dict[str, Any]:
         """Make a token pair, as get_token and refresh_token answer."""
@@ -94,6 +95,8 @@ def create_yeastar_p_app(state: YeastarPState) -> web.Application:
     async def api(request: web.Request) -> web.StreamResponse:
         endpoint = request.match_info["endpoint"]
         token = request.query.get("access_token")
+        if endpoint == "custom_prompt/upload":  # multipart, read as a form
+            return web.json_response(await _upload(state, request, token))
         raw = await request.read()
         state.requests.append(
             {
@@ -144,6 +147,32 @@ def create_yeastar_p_app(state: YeastarPState) -> web.Application:
     app.router.add_route("*", "/openapi/v1.0/{endpoint:.+}", api)
     app.on_shutdown.append(stop)
     return app
+
+
+async def _upload(state: YeastarPState, request: web.Request, token: str | None) -> dict[str, Any]:
+    """Take an uploaded custom prompt: its name is the file's, without the extension."""
+    form = await request.post()
+    upload = form.get("file")
+    state.requests.append(
+        {
+            "method": request.method,
+            "endpoint": "custom_prompt/upload",
+            "query": dict(request.query),
+            "user_agent": request.headers.get("User-Agent"),
+            "body": "",
+        }
+    )
+    if not state.valid(token):
+        return {"errcode": 10004, "errmsg": "TOKEN EXPIRED"}
+    if not isinstance(upload, web.FileField) or form.get("is_check") != "force":
+        return {"errcode": 40002, "errmsg": "PARAMETER ERROR"}
+    name, _, extension = upload.filename.rpartition(".")
+    content = upload.file.read()
+    if extension not in ("wav", "mp3", "gsm") or len(content) > 8 * 1024 * 1024:
+        return {"errcode": 40002, "errmsg": "PARAMETER ERROR"}
+    state.prompts.add(name)
+    state.uploads[name] = content
+    return {"errcode": 0, "errmsg": "SUCCESS"}
 
 
 async def _answer(state: YeastarPState, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 import json
 from typing import Any
+from unittest.mock import patch
 
 from aiohttp.test_utils import TestServer
 from homeassistant.config_entries import SOURCE_RECONFIGURE, ConfigEntryState
@@ -456,3 +457,68 @@ async def test_providers_without_extensions(
     provider = (await setup_entry(onenet_entry)).runtime_data
     assert provider.extension_states == {}
     provider.async_add_extensions_listener(lambda: None)()
+
+
+async def test_a_spoken_message_made_by_home_assistant_s_text_to_speech(
+    hass: HomeAssistant, loaded: MockConfigEntry, pbx_state: YeastarPState
+) -> None:
+    statuses = async_capture_events(hass, EVENT_CALL_STATUS)
+    hass.config.components.add("tts")  # as a text-to-speech integration sets it up
+    with (
+        patch(
+            "homeassistant.components.tts.generate_media_source_id",
+            return_value="media-source://tts/tts.piper?message=Leak",
+        ) as media_source,
+        patch(
+            "homeassistant.components.tts.async_get_media_source_audio",
+            return_value=("wav", b"RIFF speech"),
+        ),
+    ):
+        response = await call(
+            hass, "play_message", extension="2003", message="Water leak", tts_engine="tts.piper"
+        )
+    assert media_source.call_args.args[1:] == ("Water leak",)
+    assert media_source.call_args.kwargs == {"engine": "tts.piper"}
+    [name] = pbx_state.uploads
+    assert name.startswith("call_bridge_")
+    assert pbx_state.uploads[name] == b"RIFF speech"
+    [prompt] = [
+        json.loads(r["body"]) for r in pbx_state.requests if r["endpoint"] == "call/play_prompt"
+    ]
+    assert prompt["prompts"] == [name]
+    await until(
+        lambda: any(
+            e.data["call_id"] == response["call_id"] and e.data["state"] == "disconnected"
+            for e in statuses
+        )
+    )
+
+
+async def test_speech_that_cannot_be_made_or_played(
+    hass: HomeAssistant, loaded: MockConfigEntry, pbx_state: YeastarPState
+) -> None:
+    # No text-to-speech is set up.
+    with pytest.raises(HomeAssistantError) as refused:
+        await call(hass, "play_message", extension="2003", message="Water leak")
+    assert refused.value.translation_key == "tts_not_set_up"
+    hass.config.components.add("tts")
+    with (
+        patch(
+            "homeassistant.components.tts.generate_media_source_id",
+            side_effect=HomeAssistantError("Invalid TTS provider selected"),
+        ),
+        pytest.raises(HomeAssistantError) as refused,
+    ):
+        await call(hass, "play_message", extension="2003", message="Water leak")
+    assert refused.value.translation_key == "tts_failed"
+    with (
+        patch("homeassistant.components.tts.generate_media_source_id", return_value="x"),
+        patch(
+            "homeassistant.components.tts.async_get_media_source_audio",
+            return_value=("ogg", b"OggS"),
+        ),
+        pytest.raises(HomeAssistantError) as refused,
+    ):
+        await call(hass, "play_message", extension="2003", message="Water leak again")
+    assert refused.value.translation_key == "tts_unsupported_audio"
+    assert pbx_state.uploads == {}

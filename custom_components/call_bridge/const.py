@@ -40,6 +40,9 @@ ATTR_VARIABLES: Final = "variables"
 ATTR_REPEAT: Final = "repeat"
 ATTR_COLLECT_DIGITS: Final = "collect_digits"
 ATTR_PROMPT: Final = "prompt"
+# play_message on a P-Series: words that Home Assistant's text-to-speech speaks, and its engine.
+ATTR_MESSAGE: Final = "message"
+ATTR_TTS_ENGINE: Final = "tts_engine"
 # call_until_answered.
 ATTR_TARGETS: Final = "targets"
 ATTR_RING_TIMEOUT: Final = "ring_timeout"

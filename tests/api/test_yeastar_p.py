@@ -521,3 +521,19 @@ async def test_a_socket_closed_before_it_answers(session: ClientSession) -> None
     with pytest.raises(asyncio.CancelledError):
         await task
     await server.close()
+
+
+async def test_speech_is_uploaded_as_a_custom_prompt(
+    session: ClientSession, port: int, state: YeastarPState
+) -> None:
+    client = pbx(session, port)
+    await client.upload_prompt("call_bridge_0123", "mp3", b"ID3 speech")
+    assert state.uploads == {"call_bridge_0123": b"ID3 speech"}
+    assert await client.play_prompt("2001", ("call_bridge_0123",)) is not None
+    [upload] = [r for r in state.requests if r["endpoint"] == "custom_prompt/upload"]
+    assert upload["user_agent"] == "OpenAPI"
+    before = len(state.requests)
+    for extension, audio in (("ogg", b"x"), ("wav", b"x" * (8 * 1024 * 1024 + 1))):
+        with pytest.raises(YeastarPResponseError):
+            await client.upload_prompt("call_bridge_0123", extension, audio)
+    assert len(state.requests) == before  # refused before anything was sent

@@ -43,6 +43,9 @@ _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT: Final = 10.0
 PAGE_SIZE: Final = 100
+# What custom_prompt/upload takes (reference section 6).
+PROMPT_FORMATS: Final = frozenset({"wav", "mp3", "gsm"})
+MAX_PROMPT_BYTES: Final = 8 * 1024 * 1024
 MAX_PAGES: Final = 50
 
 
@@ -155,6 +158,15 @@ class YeastarPClient(SessionClient):
         )
         return _optional_text(answer.get("call_id"))
 
+    async def upload_prompt(self, name: str, extension: str, audio: bytes) -> None:
+        """Upload ``audio`` (wav, mp3 or gsm, up to 8 MB) as the custom prompt ``name``, replacing one."""
+        if extension not in PROMPT_FORMATS or len(audio) > MAX_PROMPT_BYTES:
+            raise YeastarPResponseError("a custom prompt is wav, mp3 or gsm audio of up to 8 MB")
+        form = aiohttp.FormData()
+        form.add_field("is_check", "force")
+        form.add_field("file", audio, filename=f"{name}.{extension}")
+        await self._request("POST", "custom_prompt/upload", form=form)
+
     async def hangup(self, channel_id: str) -> None:
         """End one leg of a call, by its channel id (from the call's events)."""
         await self._request("POST", "call/hangup", body={"channel_id": channel_id})
@@ -214,19 +226,21 @@ class YeastarPClient(SessionClient):
         *,
         params: dict[str, str] | None = None,
         body: dict[str, Any] | None = None,
+        form: aiohttp.FormData | None = None,
     ) -> dict[str, Any]:
         """Send one request with the current token, within the timeout (renewal included)."""
+        payload: dict[str, Any] | aiohttp.FormData | None = form if form is not None else body
         try:
             async with asyncio.timeout(self.request_timeout):
                 token = await self.tokens.access_token()
                 try:
-                    return await self._send(method, endpoint, token, params, body)
+                    return await self._send(method, endpoint, token, params, payload)
                 except YeastarPRefusedError as err:
                     if err.errcode != TOKEN_EXPIRED:
                         raise
                 self.tokens.expire(token)
                 token = await self.tokens.access_token()
-                return await self._send(method, endpoint, token, params, body)
+                return await self._send(method, endpoint, token, params, payload)
         except TimeoutError:
             raise YeastarPConnectionError(
                 f"the PBX did not answer within {self.request_timeout:g} s"
@@ -238,20 +252,23 @@ class YeastarPClient(SessionClient):
         endpoint: str,
         token: str | None,
         params: dict[str, str] | None,
-        body: dict[str, Any] | None,
+        body: dict[str, Any] | aiohttp.FormData | None,
     ) -> dict[str, Any]:
         query = dict(params or {})
         if token is not None:
             query["access_token"] = token
         url = self._base.with_path(f"{API_PATH}/{endpoint}").with_query(query)
+        headers = {"User-Agent": USER_AGENT}
+        data: bytes | aiohttp.FormData | None = None
+        if isinstance(body, aiohttp.FormData):
+            data = body  # multipart: aiohttp sets its Content-Type with the boundary
+        elif body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
         _LOGGER.debug("%s %s to %s", method, endpoint, self.host)
         try:
             async with self._http().request(
-                method,
-                url,
-                data=json.dumps(body).encode() if body is not None else None,
-                headers={"User-Agent": USER_AGENT, "Content-Type": "application/json"},
-                ssl=self._ssl,
+                method, url, data=data, headers=headers, ssl=self._ssl
             ) as response:
                 status = response.status
                 raw = await read_answer(response)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+import hashlib
 import logging
 from typing import Any, ClassVar, Final, Self
 
+from homeassistant.components import tts
 from homeassistant.components.event import EventEntity
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, Platform
@@ -33,6 +35,7 @@ from ...api.yeastar_p import (
     YeastarPError,
     YeastarPRefusedError,
 )
+from ...api.yeastar_p.client import MAX_PROMPT_BYTES, PROMPT_FORMATS
 from ...api.yeastar_p.events import EXTENSION_CALL_STATUS, EXTENSION_PRESENCE
 from ...api.yeastar_s import (
     EXTENSION_STATES,
@@ -45,8 +48,10 @@ from ...const import (
     ATTR_CALLEE,
     ATTR_CALLER,
     ATTR_EXTENSION,
+    ATTR_MESSAGE,
     ATTR_NUMBER,
     ATTR_PROMPT,
+    ATTR_TTS_ENGINE,
     DOMAIN,
     EVENT_PBX_EVENT,
     SERVICE_DIAL_EXTENSION,
@@ -91,6 +96,22 @@ class Prompt:
 
 
 @dataclass(frozen=True, slots=True)
+class SpokenMessage:
+    """Ring ``extension`` and speak ``message`` with Home Assistant's text-to-speech."""
+
+    extension: str
+    message: str
+    engine: str | None
+    autoanswer: bool
+
+    @property
+    def prompt_name(self) -> str:
+        """The custom prompt the speech is uploaded as: one per message and engine."""
+        digest = hashlib.sha256(f"{self.engine}|{self.message}".encode()).hexdigest()
+        return f"call_bridge_{digest[:16]}"
+
+
+@dataclass(frozen=True, slots=True)
 class Hangup:
     """End the leg on ``channel_id`` (``call_id``: the call that was asked for, if any)."""
 
@@ -98,7 +119,7 @@ class Hangup:
     call_id: str | None = None
 
 
-type YeastarPRequest = Dial | Prompt | Hangup
+type YeastarPRequest = Dial | Prompt | SpokenMessage | Hangup
 
 
 class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
@@ -266,6 +287,14 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
         if autoanswer is None:
             autoanswer = self.entry.options.get(CONF_AUTOANSWER, DEFAULT_AUTOANSWER)
         if action == SERVICE_PLAY_MESSAGE:
+            if fields.get(ATTR_MESSAGE) and not fields.get(ATTR_PROMPT):
+                self.require(fields, ATTR_EXTENSION)
+                return SpokenMessage(
+                    extension(fields[ATTR_EXTENSION]),
+                    fields[ATTR_MESSAGE],
+                    fields.get(ATTR_TTS_ENGINE),
+                    bool(autoanswer),
+                )
             self.require(fields, ATTR_EXTENSION, ATTR_PROMPT)
             return Prompt(*prompt_of(fields), bool(autoanswer))
         if action == SERVICE_DIAL_OUTBOUND:
@@ -302,10 +331,15 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
             if isinstance(call, Hangup):
                 await self.client.hangup(call.channel_id)
                 return Placed(call.call_id)
-            if isinstance(call, Prompt):
+            if isinstance(call, Prompt | SpokenMessage):
                 caller = callee = call.extension
+                prompts = (
+                    (await self._async_upload_speech(call),)
+                    if isinstance(call, SpokenMessage)
+                    else call.prompts
+                )
                 call_id = await self.client.play_prompt(
-                    call.extension, call.prompts, auto_answer=call.autoanswer
+                    call.extension, prompts, auto_answer=call.autoanswer
                 )
             else:
                 caller, callee = call.caller, call.callee
@@ -315,6 +349,24 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
         if call_id is not None:
             self.follower.start(FollowedCall(call_id, caller, callee))
         return Placed(call_id, parties={ATTR_CALLER: caller, ATTR_CALLEE: callee})
+
+    async def _async_upload_speech(self, call: SpokenMessage) -> str:
+        """Make speech of the message with Home Assistant's text-to-speech; upload it as a prompt."""
+        if "tts" not in self.hass.config.components:
+            raise self.error("tts_not_set_up")
+        try:
+            media_source_id = tts.generate_media_source_id(
+                self.hass, call.message, engine=call.engine
+            )
+            extension_of_audio, audio = await tts.async_get_media_source_audio(
+                self.hass, media_source_id
+            )
+        except HomeAssistantError as err:
+            raise self.error("tts_failed", error=str(err)) from None
+        if extension_of_audio not in PROMPT_FORMATS or len(audio) > MAX_PROMPT_BYTES:
+            raise self.error("tts_unsupported_audio", format=extension_of_audio)
+        await self.client.upload_prompt(call.prompt_name, extension_of_audio, audio)
+        return call.prompt_name
 
     def _translated(self, err: YeastarPError) -> HomeAssistantError:
         refusal = (

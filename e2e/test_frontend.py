@@ -183,13 +183,15 @@ async def add_through_the_form(
     *,
     done: str,
     choices: dict[str, str] | None = None,
+    shows: tuple[str, ...] = (),
 ) -> str:
     """Open the config flow in the browser, choose ``kind``, fill in the form as a person does.
 
     ``fields`` maps text fields' labels to what is typed, ``choices`` drop-downs' labels to the
     option picked; then the form is submitted, and the flow's last dialog shows ``done`` (the
     frontend's English label): "Finish" under the entry's message, or "Skip and finish" beside
-    the name and area of the device the entry made. Return what that dialog shows.
+    the name and area of the device the entry made; and ``shows``, texts it must hold (the dialog
+    renders them a moment after its buttons). Return what that dialog shows.
     """
     strings, frontend = ours(language), FrontendStrings(language)
     await open_page(browser, instance, language, "/config/integrations/integration/call_bridge")
@@ -201,7 +203,7 @@ async def add_through_the_form(
         await browser.click_text(label)
         await browser.click_text(option)
     await browser.click_text(frontend("Submit"))
-    return await browser.wait_for_text(frontend(done))
+    return await browser.wait_for_text(frontend(done), *shows)
 
 
 async def entries_added(instance: Instance, before: set[str]) -> list[dict[str, Any]]:
@@ -262,6 +264,7 @@ async def test_adding_the_second_onenet_app_in_the_browser_in_chinese(
                 f"{form['base_url']}*": f"http://127.0.0.1:{instance.far_side.onenet_port}",
             },
             done="Finish",
+            shows=("/api/webhook/",),  # the callback URL for the OneNET console
         )
     finally:
         await browser.screenshot(shots / "second_onenet.png")

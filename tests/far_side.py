@@ -53,6 +53,8 @@ class FarSide:
         self.mock = aioclient_mock
         self.client: Any = None
         self.notifications = 0
+        # How long OneNET takes to answer a voice notification.
+        self.answer_seconds = 0.0
         self.answer({})
 
     def answer(self, pbx_answers: dict[str, dict[str, Any]], *, call_ids: bool = True) -> None:
@@ -60,6 +62,7 @@ class FarSide:
 
         async def notify(method: str, url: Any, data: Any) -> AiohttpClientMockResponse:
             self.notifications += 1
+            await asyncio.sleep(self.answer_seconds)
             ids = {"data": {"call_id": f"c{self.notifications}"}} if call_ids else {}
             answer = onenet_answer(**ids)
             return AiohttpClientMockResponse(method, url, json=answer)

@@ -175,6 +175,34 @@ async def test_a_target_is_never_rung_twice_at_once(hass: HomeAssistant, far_sid
     assert far_side.notifications == 2
 
 
+async def test_a_call_left_ringing_holds_its_target_for_a_while_only(
+    hass: HomeAssistant, far_side: FarSide, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(escalation, "MAX_RINGING", 0)
+    response = await escalate(hass, targets=[MUM], rounds=2, ring_timeout=0.3)
+    # OneNET never told the first call's end; past the bound, the target is called again.
+    assert [(a["outcome"], a["reason"]) for a in response["attempts"]] == [
+        ("no_answer", "ring_timeout"),
+        ("no_answer", "ring_timeout"),
+    ]
+    assert far_side.notifications == 2
+
+
+async def test_two_chains_at_once_ring_a_target_once(
+    hass: HomeAssistant, far_side: FarSide
+) -> None:
+    far_side.answer_seconds = 0.2
+    first = escalate(hass, targets=[MUM], ring_timeout=0.3)
+    await far_side.until(lambda: far_side.notifications == 1)  # OneNET has not answered yet
+    second = await escalate(hass, targets=[MUM], ring_timeout=0.3)
+    # The second chain finds the target claimed while the first's call is being placed.
+    assert [(a["outcome"], a["reason"]) for a in second["attempts"]] == [
+        ("skipped", "already_ringing")
+    ]
+    assert (await first)["attempts"][0]["reason"] == "ring_timeout"
+    assert far_side.notifications == 1
+
+
 async def test_a_call_the_provider_refuses_moves_on(hass: HomeAssistant, far_side: FarSide) -> None:
     far_side.answer({"extension/dial_extension": {"json": {"status": "Failed", "errno": "10008"}}})
     chain = escalate(hass, targets=[KITCHEN, MUM])

@@ -231,16 +231,23 @@ async def _hang_up(target: Target, call_id: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class _Ringing:
-    """A call of a target that may still ring: until its entry records its end, or for a while."""
+    """A call of a target that may still ring: until its entry records its end, or for a while.
+
+    Without ``call_id`` the call is being placed.
+    """
 
     target: Target
-    call_id: str
+    call_id: str | None
     until: float
 
     def over(self, now: float) -> bool:
         """Whether the call ended (or was forgotten by its entry, or is long past)."""
+        if now >= self.until:
+            return True
+        if self.call_id is None:
+            return False
         recent = self.target.entry.runtime_data.calls.recent_calls.get(self.call_id)
-        return recent is None or recent.get("state") == "disconnected" or now >= self.until
+        return recent is None or recent.get("state") == "disconnected"
 
 
 # Target entity id -> the call of it that may still ring.
@@ -266,18 +273,24 @@ async def _attempt(
     attempt = Attempt(target.entity_id, dt_util.utcnow())
     if _still_ringing(hass, target):
         return attempt.end("skipped", "already_ringing")
+    ringing = hass.data[_RINGING]
+    # Claimed before the call is placed, so that a chain coming meanwhile skips this target.
+    claim = ringing[target.entity_id] = _Ringing(target, None, time.monotonic() + MAX_RINGING)
     events = _CallEvents(hass, target.entry.entry_id)
     try:
         try:
             placed = await async_place_call(target.entry, target.action, target.subentry.data)
         except HomeAssistantError as err:
             return attempt.end("failed", str(err))
+        finally:
+            if ringing.get(target.entity_id) is claim:
+                del ringing[target.entity_id]
         if placed["suppressed"]:
             return attempt.end("skipped", "cooldown")
         attempt.call_id = placed["call_id"]
         if attempt.call_id is None:
             return attempt.end("unknown", "no_call_id")
-        hass.data[_RINGING][target.entity_id] = _Ringing(
+        ringing[target.entity_id] = _Ringing(
             target, attempt.call_id, time.monotonic() + MAX_RINGING
         )
         try:

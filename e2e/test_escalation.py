@@ -8,18 +8,14 @@ import pytest
 from devtools.provision import ALARM_TARGETS, add_alarm_presets
 
 from .conftest import Instance
-from .test_real_home_assistant import call, until_the_extensions_are_free
+from .test_real_home_assistant import call, until_the_extensions_are_free, watching_call_status
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 async def test_an_escalation_acknowledged_by_the_second_target(instance: Instance) -> None:
     await add_alarm_presets(instance.client, instance.entry_ids)
-    async with instance.client.websocket() as ws:
-        subscribed = await ws.command(
-            {"type": "subscribe_events", "event_type": "call_bridge_call_status"}
-        )
-        assert subscribed["success"]
+    async with watching_call_status(instance) as ws:
         answer = await call(
             ws,
             "call_until_answered",

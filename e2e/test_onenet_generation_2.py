@@ -3,14 +3,12 @@ click-to-dial call followed to its end over the WebSocket API, then removed."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from devtools.provision import add_onenet_generation_2
 
 from .conftest import Instance
-from .test_real_home_assistant import call
+from .test_real_home_assistant import follow_call, watching_call_status
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -22,26 +20,19 @@ async def test_a_generation_2_call_is_followed_to_its_end(instance: Instance) ->
     entry_id = result["result"]["entry_id"]
     user = instance.onenet.users[0]
     try:
-        async with instance.client.websocket() as ws:
-            subscribed = await ws.command(
-                {"type": "subscribe_events", "event_type": "call_bridge_call_status"}
-            )
-            assert subscribed["success"]
-            answer = await call(
+        async with watching_call_status(instance) as ws:
+            _, statuses = await follow_call(
                 ws,
                 "click_to_dial",
                 {"config_entry_id": entry_id, "caller": "13800138000", "callee": "13900139000"},
             )
-            assert answer["success"], answer
-            call_id = answer["result"]["response"]["call_id"]
-            states: list[str] = []
-            async with asyncio.timeout(30):
-                while not states or states[-1] != "disconnected":
-                    event = (await ws.next_event())["data"]
-                    if event["call_id"] == call_id:
-                        assert event["entry_id"] == entry_id
-                        states.append(event["state"])
-        assert states == ["calling_caller", "calling_callee", "connected", "disconnected"]
+        assert {status["entry_id"] for status in statuses} == {entry_id}
+        assert [status["state"] for status in statuses] == [
+            "calling_caller",
+            "calling_callee",
+            "connected",
+            "disconnected",
+        ]
         dial = next(r for r in instance.onenet.requests if "dialNotify" in r.get("path_qs", ""))
         assert dial["path_qs"] == "/vcs?action=dialNotify&version=2"
         assert f"res=userid%2F{user.app_id}" in dial["headers"]["Authorization"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 import json
 from typing import Any
 
@@ -44,35 +46,48 @@ async def until_the_extensions_are_free(instance: Instance) -> None:
             await asyncio.sleep(0.05)
 
 
-async def follow_pbx_call(
-    ws: HomeAssistantWebSocket, service: str, data: dict[str, Any], *, hang_up_when: str = ""
+@asynccontextmanager
+async def watching_call_status(instance: Instance) -> AsyncIterator[HomeAssistantWebSocket]:
+    """A WebSocket subscribed to ``call_bridge_call_status``."""
+    async with instance.client.websocket() as ws:
+        subscribed = await ws.command(
+            {"type": "subscribe_events", "event_type": "call_bridge_call_status"}
+        )
+        assert subscribed["success"]
+        yield ws
+
+
+async def follow_call(
+    ws: HomeAssistantWebSocket,
+    service: str,
+    data: dict[str, Any],
+    *,
+    on_status: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Place a PBX call over WebSocket and collect its status events until it is disconnected."""
-    subscribed = await ws.command(
-        {"type": "subscribe_events", "event_type": "call_bridge_call_status"}
-    )
-    assert subscribed["success"]
+    """Place a call on a watching WebSocket; collect its statuses until it is disconnected.
+
+    ``on_status`` sees each of them as it comes (to hang up, or to drop a connection, mid-call).
+    """
     answer = await call(ws, service, data)
     assert answer["success"], answer
     response = answer["result"]["response"]
-    events: list[dict[str, Any]] = []
+    statuses: list[dict[str, Any]] = []
     async with asyncio.timeout(30):
-        while not events or events[-1]["state"] != "disconnected":
-            event = (await ws.next_event())["data"]
-            if event["call_id"] != response["call_id"]:
+        while not statuses or statuses[-1]["state"] != "disconnected":
+            status = (await ws.next_event())["data"]
+            if status["call_id"] != response["call_id"]:
                 continue
-            events.append(event)
-            if event["state"] == hang_up_when:
-                hangup = await call(ws, "hangup", {"extension": data.get("caller", "101")})
-                assert hangup["success"], hangup
-    return response, events
+            statuses.append(status)
+            if on_status is not None:
+                await on_status(status)
+    return response, statuses
 
 
 async def test_a_pbx_call_is_followed_to_its_end(instance: Instance) -> None:
-    async with instance.client.websocket() as states, instance.client.websocket() as ws:
+    async with instance.client.websocket() as states, watching_call_status(instance) as ws:
         changes = await states.command({"type": "subscribe_events", "event_type": "state_changed"})
         assert changes["success"]
-        response, events = await follow_pbx_call(
+        response, events = await follow_call(
             ws, "dial_extension", {"caller": "101", "callee": "102"}
         )
         await until_the_extensions_are_free(instance)
@@ -102,8 +117,8 @@ async def test_a_pbx_call_is_followed_to_its_end(instance: Instance) -> None:
 
 
 async def test_a_busy_pbx_call(instance: Instance) -> None:
-    async with instance.client.websocket() as ws:
-        _, events = await follow_pbx_call(ws, "dial_extension", {"caller": "101", "callee": "104"})
+    async with watching_call_status(instance) as ws:
+        _, events = await follow_call(ws, "dial_extension", {"caller": "101", "callee": "104"})
     assert [event["state"] for event in events] == [
         "calling_caller",
         "calling_callee",
@@ -114,9 +129,17 @@ async def test_a_busy_pbx_call(instance: Instance) -> None:
 
 
 async def test_a_pbx_call_hung_up_mid_call(instance: Instance) -> None:
-    async with instance.client.websocket() as ws:
-        _, events = await follow_pbx_call(
-            ws, "dial_extension", {"caller": "101", "callee": "105"}, hang_up_when="calling_callee"
+    async def hang_up_while_ringing(status: dict[str, Any]) -> None:
+        if status["state"] == "calling_callee":
+            hangup = await call(ws, "hangup", {"extension": "101"})
+            assert hangup["success"], hangup
+
+    async with watching_call_status(instance) as ws:
+        _, events = await follow_call(
+            ws,
+            "dial_extension",
+            {"caller": "101", "callee": "105"},
+            on_status=hang_up_while_ringing,
         )
     assert [event["state"] for event in events] == [
         "calling_caller",
@@ -153,35 +176,24 @@ async def test_refusals_reach_the_user_translated(instance: Instance) -> None:
 async def call_and_follow(
     instance: Instance, callee: str
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Place a OneNET call over WebSocket and collect its status events until it is disconnected."""
-    async with instance.client.websocket() as ws:
-        subscribed = await ws.command(
-            {"type": "subscribe_events", "event_type": "call_bridge_call_status"}
+    """Place a OneNET call over WebSocket and collect its statuses until it is disconnected."""
+    async with watching_call_status(instance) as ws:
+        return await follow_call(
+            ws, "click_to_dial", {"caller": "+86 138 0013 8000", "callee": callee}
         )
-        assert subscribed["success"]
-        answer = await call(ws, "click_to_dial", {"caller": "+86 138 0013 8000", "callee": callee})
-        assert answer["success"], answer
-        response = answer["result"]["response"]
-        events: list[dict[str, Any]] = []
-        async with asyncio.timeout(30):
-            while not events or events[-1]["data"]["state"] != "disconnected":
-                event = await ws.next_event()
-                if event["data"]["call_id"] == response["call_id"]:
-                    events.append(event)
-    return response, events
 
 
 async def test_an_answered_call(instance: Instance) -> None:
     response, events = await call_and_follow(instance, "139 0013 9000")
     assert response["suppressed"] is False
     assert response["request_id"]
-    assert [event["data"]["state"] for event in events] == [
+    assert [event["state"] for event in events] == [
         "calling_caller",
         "calling_callee",
         "connected",
         "disconnected",
     ]
-    last = events[-1]["data"]
+    last = events[-1]
     assert (last["reason"], last["call_duration"]) == ("HangUp", instance.onenet.talk_seconds)
     assert (last["caller"], last["callee"]) == ("8613800138000", "8613900139000")
     assert last["entry_id"] == instance.entry_ids["onenet"]
@@ -195,12 +207,12 @@ async def test_an_answered_call(instance: Instance) -> None:
 
 async def test_a_failed_call(instance: Instance) -> None:
     _, events = await call_and_follow(instance, BUSY)
-    assert [event["data"]["state"] for event in events] == [
+    assert [event["state"] for event in events] == [
         "calling_caller",
         "calling_callee",
         "disconnected",
     ]
-    assert events[-1]["data"]["reason"] == "CalleeBusy"
+    assert events[-1]["reason"] == "CalleeBusy"
 
 
 async def test_the_log_holds_no_secret(instance: Instance) -> None:

@@ -5,13 +5,14 @@ its token is renewed; then removed."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
 from devtools.provision import add_yeastar_p
 
 from .conftest import Instance
-from .test_real_home_assistant import call
+from .test_real_home_assistant import follow_call, watching_call_status
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -26,31 +27,25 @@ async def test_a_p_series_call_survives_a_dropped_event_connection(instance: Ins
         async with asyncio.timeout(10):
             while not pbx.sockets:  # noqa: ASYNC110 - the simulator's own state, polled
                 await asyncio.sleep(0.05)
-        async with instance.client.websocket() as ws:
-            subscribed = await ws.command(
-                {"type": "subscribe_events", "event_type": "call_bridge_call_status"}
-            )
-            assert subscribed["success"]
-            answer = await call(
+
+        async def drop_mid_call(status: dict[str, Any]) -> None:
+            if status["state"] == "connected":
+                await pbx.drop_connections()
+
+        async with watching_call_status(instance) as ws:
+            _, statuses = await follow_call(
                 ws,
                 "dial_extension",
                 {"config_entry_id": entry_id, "caller": "2001", "callee": "2002"},
+                on_status=drop_mid_call,
             )
-            assert answer["success"], answer
-            call_id = answer["result"]["response"]["call_id"]
-            states: list[str] = []
-            outcome = None
-            async with asyncio.timeout(30):
-                while not states or states[-1] != "disconnected":
-                    event = (await ws.next_event())["data"]
-                    if event["call_id"] != call_id:
-                        continue
-                    states.append(event["state"])
-                    outcome = event["outcome"]
-                    if event["state"] == "connected":
-                        await pbx.drop_connections()  # mid-call
-        assert states == ["calling_caller", "calling_callee", "connected", "disconnected"]
-        assert outcome == "answered"
+        assert [status["state"] for status in statuses] == [
+            "calling_caller",
+            "calling_callee",
+            "connected",
+            "disconnected",
+        ]
+        assert statuses[-1]["outcome"] == "answered"
         subscriptions = [r for r in pbx.requests if r["endpoint"] == "subscribe"]
         assert len(subscriptions) >= 2  # connected again after the drop
         assert {r["user_agent"] for r in pbx.requests} == {"OpenAPI"}

@@ -33,6 +33,8 @@ class YeastarPState:
     extensions: dict[str, str] = field(
         default_factory=lambda: {"2001": "available", "2002": "available", "2003": "away"}
     )
+    # Extensions signed in on no phone or Linkus client.
+    offline: set[str] = field(default_factory=set)
     # Callee -> "busy" or "no_answer"; any other answers. Prompts the PBX has, keys pressed.
     outcomes: dict[str, str] = field(default_factory=dict)
     prompts: set[str] = field(default_factory=lambda: {"alarm", "press-1"})
@@ -195,6 +197,13 @@ async def _answer(state: YeastarPState, endpoint: str, body: dict[str, Any]) -> 
                 "number": number,
                 "caller_id_name": f"Extension {number}",
                 "presence_status": p,
+                "online_status": {
+                    "sip_phone": {
+                        "status": int(number not in state.offline),
+                        "ext_dev_type": "sip",
+                    },
+                    "linkus_mobile": {"status": 0, "ext_dev_type": ""},
+                },
             }
             for n, (number, p) in enumerate(state.extensions.items(), start=1)
         ]

@@ -155,13 +155,22 @@ async def test_extensions_added_on_the_pbx_appear_with_the_next_poll(
 ) -> None:
     assert hass.states.get("sensor.openvox_uc501_extension_103") is None
     mock_pbx.clear_requests()
-    more = dict(
-        EXTENSION_LIST, extlist=[*EXTENSION_LIST["extlist"], {"extnumber": "103", "status": "Busy"}]
-    )
+    listed = [
+        {"extnumber": "103", "status": "BUSY"},  # the case of a status word varies
+        {"extnumber": "10 4", "status": "Idle"},  # what is not an extension number is left out
+        {"extnumber": {"nested": "104"}, "status": "Idle"},
+        {"extnumber": "9" * 17, "status": "Idle"},
+    ]
+    more = dict(EXTENSION_LIST, extlist=[*EXTENSION_LIST["extlist"], *listed])
     mock_pbx_answers(mock_pbx, {"extensionlist/query": {"json": more}})
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=6))
     await hass.async_block_till_done()
     assert hass.states.get("sensor.openvox_uc501_extension_103").state == "in_use"
+    assert [
+        state.entity_id
+        for state in hass.states.async_all("sensor")
+        if "_extension_" in state.entity_id
+    ] == [f"sensor.openvox_uc501_extension_{n}" for n in (101, 102, 103)]
 
 
 async def test_a_static_token_cannot_tell_where_reports_go(

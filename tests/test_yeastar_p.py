@@ -116,6 +116,20 @@ async def test_a_p_series_pbx_that_cannot_be_set_up(
     assert result["errors"] == error
 
 
+async def test_extensions_start_as_the_pbx_lists_them(
+    hass: HomeAssistant, pbx_port: int, pbx_state: YeastarPState, setup_entry: SetupEntry
+) -> None:
+    pbx_state.offline.add("2003")  # signed in on no phone and no Linkus client
+    entry = await setup_entry(entry_of(pbx_port))
+    extension = "sensor.yeastar_p_series_software_edition_extension_"
+    assert [hass.states.get(f"{extension}{n}").state for n in ("2001", "2002", "2003")] == [
+        "idle",
+        "idle",
+        "unavailable",
+    ]
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
 @pytest.fixture
 async def loaded(
     hass: HomeAssistant, pbx_port: int, setup_entry: SetupEntry
@@ -294,7 +308,7 @@ async def test_reconfigure_and_options(
     result = await hass.config_entries.flow.async_configure(result["flow_id"], form(pbx_port))
     assert result["reason"] == "wrong_device"
     result = await hass.config_entries.options.async_init(loaded.entry_id)
-    assert result["step_id"] == "yeastar_p_options"
+    assert result["step_id"] == "pbx_options"  # the same options as the other PBX
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"cooldown": 0, "timeout": 10, "autoanswer": True}
     )
@@ -352,13 +366,26 @@ async def test_events_that_are_not_calls_of_this_entry(
 ) -> None:
     reports = async_capture_events(hass, EVENT_PBX_EVENT)
     await pbx_state.broadcast(30011, {"call_id": "1", "members": "not legs"})
+    await pbx_state.broadcast(30008, {"extension": "2001", "status": "Idle\nforged"})
     await pbx_state.broadcast(30008, {"status": "Idle"})  # no extension
     await pbx_state.broadcast(30009, {"extension": "2999", "status": "lunch"})  # a new one
+    await pbx_state.broadcast(30008, {"extension": "2O02", "status": "Idle"})  # not a number
+    await pbx_state.broadcast(30008, {"extension": "2002", "status": "RINGING"})  # its case varies
     hold = {"extension": {"number": "2001", "member_status": "HOLD"}}
     await pbx_state.broadcast(30011, {"call_id": "1", "members": [hold]})
-    await until(lambda: len(reports) == 3)
-    assert loaded.runtime_data.callbacks.counts["refused"] == 1
-    assert [e.data["type"] for e in reports] == ["extension_status", "extension_status", "unknown"]
+    ring = {"extension": {"number": "2001", "member_status": "Ring"}}
+    await pbx_state.broadcast(30011, {"call_id": "1", "members": [ring]})
+    await until(lambda: len(reports) == 6)
+    assert loaded.runtime_data.callbacks.counts["refused"] == 2
+    assert loaded.runtime_data.stream.connections == 1  # refused events do not drop it
+    assert [e.data["type"] for e in reports] == [
+        *["extension_status"] * 4,
+        "unknown",
+        "ring",
+    ]
+    extension = "sensor.yeastar_p_series_software_edition_extension_"
+    assert hass.states.get(f"{extension}2002").state == "ringing"
+    assert hass.states.get(f"{extension}2o02") is None
     await until(
         lambda: (
             hass.states.get("sensor.yeastar_p_series_software_edition_extension_2999") is not None

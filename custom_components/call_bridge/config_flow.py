@@ -25,7 +25,7 @@ from .providers import PROVIDERS, provider_of
 from .providers.forms import TEXT
 from .providers.onenet.flow import OneNetConfigSteps, OneNetOptionsSteps
 from .providers.pbx.flow import PbxConfigSteps, PbxOptionsSteps
-from .providers.yeastar_p.flow import YeastarPConfigSteps, YeastarPOptionsSteps
+from .providers.yeastar_p.flow import YeastarPConfigSteps
 
 
 class CallBridgeConfigFlow(PbxConfigSteps, OneNetConfigSteps, YeastarPConfigSteps, domain=DOMAIN):
@@ -68,7 +68,7 @@ class CallBridgeConfigFlow(PbxConfigSteps, OneNetConfigSteps, YeastarPConfigStep
         return await _async_step(self, steps.reconfigure)
 
 
-class CallBridgeOptionsFlow(PbxOptionsSteps, OneNetOptionsSteps, YeastarPOptionsSteps):
+class CallBridgeOptionsFlow(PbxOptionsSteps, OneNetOptionsSteps):
     """Cooldown, timeout and the provider's own options."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:

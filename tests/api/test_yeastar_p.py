@@ -79,11 +79,12 @@ async def test_a_token_then_requests_with_it(
     client = pbx(session, port)
     info = await client.system_information()
     assert (info.serial, info.model) == ("3631A2124001", "P-Series Software Edition")
+    state.offline.add("2003")
     extensions = await client.extensions()
-    assert [(e.number, e.presence) for e in extensions] == [
-        ("2001", "available"),
-        ("2002", "available"),
-        ("2003", "away"),
+    assert [(e.number, e.presence, e.online) for e in extensions] == [
+        ("2001", "available", True),
+        ("2002", "available", True),
+        ("2003", "away", False),
     ]
     assert endpoints(state) == ["get_token", "system/information", "extension/list"]
     login, *requests = state.requests
@@ -452,6 +453,50 @@ async def test_odd_but_valid_answers(session: ClientSession) -> None:
         await client.hangup("PJSIP/2001-1")
     await client.close()  # the token could not be given back: closed all the same
     assert client.tokens.current is None
+    await server.close()
+
+
+async def test_listed_extensions_that_are_not_extensions(session: ClientSession) -> None:
+    rows = [
+        {"number": 2001, "online_status": {"sip_phone": {"status": 1}}},
+        {"number": "2002", "online_status": {"sip_phone": {"status": True}}},  # not a number
+        {"number": "2003", "online_status": {"sip_phone": {"status": 0}, "linkus_web": "?"}},
+        {"number": "2004", "online_status": {}},
+        {"number": "2005", "online_status": {"sip_phone": {"status": 0}, "linkus_web": {}}},
+        {
+            "number": "2006",
+            "online_status": {"sip_phone": {"status": 0}, "linkus_web": {"status": 0}},
+        },
+        {
+            "number": "2009",
+            "online_status": {"sip_phone": {"status": 0}, "linkus_web": {"status": 1}},
+        },
+        {"number": "2010", "online_status": ["not", "an", "object"]},
+        {"number": "20 06"},
+        {"number": "２００７"},  # full-width digits: not what the PBX dials
+        {"number": "2008\n"},
+        {"number": "1" * 17},
+        {"number": True},
+        {"number": None},
+        "not a row",
+    ]
+    server = await canned(
+        {"extension/list": {"errcode": 0, "total_number": len(rows), "data": rows}}
+    )
+    assert server.port is not None
+    client = pbx(session, server.port)
+    listed = await client.extensions()
+    assert [(e.number, e.online) for e in listed] == [
+        ("2001", True),
+        ("2002", None),
+        ("2003", None),
+        ("2004", None),
+        ("2005", None),
+        ("2006", False),
+        ("2009", True),
+        ("2010", None),
+    ]
+    await client.close()
     await server.close()
 
 

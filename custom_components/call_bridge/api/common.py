@@ -11,6 +11,8 @@ import aiohttp
 from aiohttp import hdrs
 
 MAX_ANSWER_BYTES: Final = 1024 * 1024
+# A PBX extension number, as the PBXs list and dial them.
+EXTENSION_NUMBER: Final = re.compile(r"[0-9]{1,16}")
 # Separators people type inside numbers: spaces (also full-width), dashes, dots, brackets.
 _SEPARATORS: Final = re.compile(r"[\s\-\u2010-\u2015.()]")
 
@@ -37,6 +39,14 @@ async def read_answer(response: aiohttp.ClientResponse) -> bytes | None:
 def strip_separators(number: str) -> str:
     """Return a typed number without separators, full-width characters read as ASCII (NFKC)."""
     return _SEPARATORS.sub("", unicodedata.normalize("NFKC", number))
+
+
+def listed_extension(value: object) -> str | None:
+    """Return an extension number a PBX listed (as text or a number); None when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    number = str(value)
+    return number if EXTENSION_NUMBER.fullmatch(number) else None
 
 
 class SessionClient:

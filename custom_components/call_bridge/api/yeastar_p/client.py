@@ -17,7 +17,7 @@ from typing import Any, Final
 import aiohttp
 from yarl import URL
 
-from ..common import SessionClient, read_answer
+from ..common import SessionClient, listed_extension, read_answer
 from .errors import (
     YeastarPAuthError,
     YeastarPConnectionError,
@@ -118,12 +118,13 @@ class YeastarPClient(SessionClient):
                 break
             extensions.extend(
                 Extension(
-                    number=str(row["number"]),
+                    number=number,
                     name=_optional_text(row.get("caller_id_name")),
                     presence=_optional_text(row.get("presence_status")),
+                    online=_online(row.get("online_status")),
                 )
                 for row in rows
-                if isinstance(row, dict) and isinstance(row.get("number"), str | int)
+                if isinstance(row, dict) and (number := listed_extension(row.get("number")))
             )
             total = answer.get("total_number")
             if len(rows) < PAGE_SIZE or (isinstance(total, int) and len(extensions) >= total):
@@ -299,6 +300,21 @@ def _optional_text(value: Any) -> str | None:
         return None
     text = str(value)
     return text if len(text) <= 128 and text.isprintable() else None
+
+
+def _online(value: Any) -> bool | None:
+    """Whether a phone or Linkus client of an extension is signed in; None when not told.
+
+    ``online_status`` holds one ``{"status": 0 | 1}`` per kind of client (sip_phone, linkus_...).
+    """
+    if not isinstance(value, dict) or not value:
+        return None
+    statuses = [
+        client.get("status") if isinstance(client, dict) else None for client in value.values()
+    ]
+    if any(status == 1 and type(status) is int for status in statuses):  # True is not 1 here
+        return True
+    return False if all(status == 0 and type(status) is int for status in statuses) else None
 
 
 def _seconds(value: Any, default: int) -> int:

@@ -109,7 +109,8 @@ def _member(value: Any) -> Member:
         kind=kind,
         number=fields.get("number"),
         channel_id=fields.get("channel_id"),
-        status=fields.get("member_status"),
+        # Compared upper-case: the PBX's words vary in case (reference pitfall 7).
+        status=status.upper() if (status := fields.get("member_status")) else None,
         fields=fields,
     )
 

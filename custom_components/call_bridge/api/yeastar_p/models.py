@@ -42,8 +42,9 @@ class SystemInformation:
 
 @dataclass(frozen=True, slots=True)
 class Extension:
-    """An extension of ``extension/list``: its number, name and presence."""
+    """An extension of ``extension/list``: its number, name, presence and whether it is online."""
 
     number: str
     name: str | None
     presence: str | None
+    online: bool | None

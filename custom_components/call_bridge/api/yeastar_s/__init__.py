@@ -36,6 +36,7 @@ from .reports import (
     InvalidReportError,
     PbxReport,
     decode_report,
+    extension_state,
     parse_report,
 )
 
@@ -69,6 +70,7 @@ __all__ = [
     "PbxReport",
     "PbxResponseError",
     "decode_report",
+    "extension_state",
     "normalize_extension",
     "normalize_host",
     "normalize_outside_number",

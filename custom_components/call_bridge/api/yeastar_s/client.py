@@ -18,7 +18,7 @@ from typing import Any, Final
 import aiohttp
 from yarl import URL
 
-from ..common import SessionClient, read_answer
+from ..common import SessionClient, listed_extension, read_answer
 from .codec import decode_json, decode_xml, encode_xml
 from .errors import (
     PbxAuthError,
@@ -183,12 +183,10 @@ class PbxClient(SessionClient):
             raise PbxResponseError("the PBX answered extensionlist/query without extlist")
         return [
             PbxExtension(
-                number=str(row["extnumber"]),
-                status=_text(row.get("status")),
-                kind=_text(row.get("type")),
+                number=number, status=_text(row.get("status")), kind=_text(row.get("type"))
             )
             for row in rows
-            if isinstance(row, dict) and "extnumber" in row
+            if isinstance(row, dict) and (number := listed_extension(row.get("extnumber")))
         ]
 
     async def dial_extension(

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from ..common import strip_separators
+from ..common import EXTENSION_NUMBER, strip_separators
 from .errors import InvalidExtensionError, InvalidOutsideNumberError, InvalidPromptError
 
-_EXTENSION: Final = re.compile(r"[0-9]{1,16}")
 # What the PBX's outbound routes match: digits, with a leading + and the keypad's * and #.
 _OUTSIDE_NUMBER: Final = re.compile(r"\+?[0-9*#]{1,32}")
 # The PBX joins several prompts with "+", so a name cannot hold one.
@@ -24,7 +23,7 @@ def normalize_extension(extension: str) -> str:
     digits = strip_separators(extension)
     if not digits:
         raise InvalidExtensionError(extension, "the extension is empty")
-    if not _EXTENSION.fullmatch(digits):
+    if not EXTENSION_NUMBER.fullmatch(digits):
         raise InvalidExtensionError(extension, "an extension is 1 to 16 digits")
     return digits
 

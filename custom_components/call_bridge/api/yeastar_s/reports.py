@@ -49,6 +49,16 @@ EXTENSION_STATES: Final[dict[str, str]] = {
     "Unregistered": "unavailable",
     "Unavailable": "unavailable",
 }
+_EXTENSION_STATE_OF_WORD: Final = {
+    word.casefold(): state for word, state in EXTENSION_STATES.items()
+}
+
+
+def extension_state(status: str | None) -> str | None:
+    """Return the state of an extension's status word, whatever its case; None for others."""
+    return _EXTENSION_STATE_OF_WORD.get((status or "").casefold())
+
+
 _TRUNK_FIELDS: Final = ("from", "to", "trunk", "inboundid", "outboundid")
 _CDR_FIELDS: Final = (
     "timestart",
@@ -86,7 +96,7 @@ class PbxReport:
     @property
     def extension_state(self) -> str | None:
         """The state an ExtensionStatus report gives its extension, if it names a known one."""
-        return EXTENSION_STATES.get(self.status or "")
+        return extension_state(self.status)
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

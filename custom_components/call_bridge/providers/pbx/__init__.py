@@ -29,13 +29,13 @@ from homeassistant.exceptions import (
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from ...api.yeastar_s import (
-    EXTENSION_STATES,
     PbxAuthError,
     PbxConnectionError,
     PbxError,
     PbxLockedOutError,
     PbxLoginRefusedError,
     PbxRefusedError,
+    extension_state,
     normalize_outside_number,
 )
 from ...const import (
@@ -238,7 +238,7 @@ class PbxProvider(ExtensionPresets, Provider[PbxRequest]):
     def _extensions_polled(self) -> None:
         """Take the extensions' states from the PBX's list, as the last poll read it."""
         for number, listed in (self.coordinator.data or {}).items():
-            self._extension_states[number] = EXTENSION_STATES.get(listed.status or "")
+            self._extension_states[number] = extension_state(listed.status)
 
     @callback
     def set_extension_state(self, number: str, state: str) -> None:

@@ -7,7 +7,7 @@ the extensions' states.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 import hashlib
 import logging
@@ -26,8 +26,10 @@ from homeassistant.exceptions import (
 )
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
+from ...api.common import listed_extension
 from ...api.yeastar_p import (
     EventStream,
+    Extension,
     PbxEvent,
     YeastarPAuthError,
     YeastarPClient,
@@ -37,10 +39,7 @@ from ...api.yeastar_p import (
 )
 from ...api.yeastar_p.client import MAX_PROMPT_BYTES, PROMPT_FORMATS
 from ...api.yeastar_p.events import EXTENSION_CALL_STATUS, EXTENSION_PRESENCE
-from ...api.yeastar_s import (
-    EXTENSION_STATES,
-    normalize_outside_number,
-)
+from ...api.yeastar_s import extension_state, normalize_outside_number
 from ...call_status import async_fire_call_status
 from ...const import (
     ATTR_AUTOANSWER,
@@ -133,7 +132,10 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
     preset_action: ClassVar[str] = SERVICE_DIAL_EXTENSION
     nothing_placed: ClassVar[Placed] = Placed(None)
     flow_steps: ClassVar[FlowSteps] = FlowSteps(
-        reauth="yeastar_p_reauth", reconfigure="yeastar_p_reconfigure", options="yeastar_p_options"
+        # The options are the other PBX's: cooldown, timeout, auto-answer.
+        reauth="yeastar_p_reauth",
+        reconfigure="yeastar_p_reconfigure",
+        options="pbx_options",
     )
     secrets: ClassVar[frozenset[str]] = frozenset({CONF_CLIENT_ID, CONF_CLIENT_SECRET})
 
@@ -143,14 +145,18 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
         entry: YeastarPConfigEntry,
         device_id: str,
         client: YeastarPClient,
-        extensions: Mapping[str, str | None],
+        extensions: Sequence[Extension],
     ) -> None:
         """Keep the client; the extensions start as the PBX listed them."""
         super().__init__(hass, entry, device_id)
         self.client = client
         self.follower = CallFollower()
-        self._extension_states: dict[str, str | None] = dict.fromkeys(extensions)
-        self.presence: dict[str, str | None] = dict(extensions)
+        # Signed in somewhere: idle until an event tells otherwise; signed in nowhere: unavailable.
+        self._extension_states: dict[str, str | None] = {
+            e.number: None if e.online is None else "idle" if e.online else "unavailable"
+            for e in extensions
+        }
+        self.presence: dict[str, str | None] = {e.number: e.presence for e in extensions}
         self._listeners: list[CALLBACK_TYPE] = []
         self.stream = EventStream(
             client, self._event, name=entry.title, on_state=self._connection_changed
@@ -185,7 +191,7 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
             sw_version=info.firmware_version,
             serial_number=info.serial,
         )
-        return cls(hass, entry, device_id, client, {e.number: e.presence for e in extensions})
+        return cls(hass, entry, device_id, client, extensions)
 
     async def async_start(self) -> None:
         """Open the event connection, for as long as the entry is loaded."""
@@ -228,12 +234,12 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
             )
 
     def _extension_event(self, event: PbxEvent) -> None:
-        number, status = event.text("extension"), event.text("status")
+        number, status = listed_extension(event.text("extension")), event.text("status")
         if number is None:
             return
         new = number not in self._extension_states
         if event.type == EXTENSION_CALL_STATUS:
-            self._extension_states[number] = EXTENSION_STATES.get(status or "")
+            self._extension_states[number] = extension_state(status)
         else:
             self._extension_states.setdefault(number, None)
             self.presence[number] = status

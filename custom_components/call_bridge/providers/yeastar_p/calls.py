@@ -194,9 +194,18 @@ def _status(
     }
 
 
+# Every field of msg that is read: checked before anything is told of the event.
+_TEXTS: Final = ("call_id", "extension", "status", "reason", "info", "infos", *_CDR_FIELDS)
+
+
 def members_of(event: PbxEvent) -> tuple[Member, ...] | None:
-    """Return an event's legs; None when they are not legs (the event is then refused)."""
+    """Return an event's legs once its fields are checked; None when one is not what it should be.
+
+    Such an event is refused whole: nothing is fired, and the connection stays.
+    """
     try:
+        for name in _TEXTS:
+            event.text(name)
         return event.members()
     except InvalidEventError:
         return None

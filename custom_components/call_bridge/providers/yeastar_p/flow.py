@@ -1,4 +1,4 @@
-"""The P-Series' steps of the config and options flows: add, reauthenticate, reconfigure, options."""
+"""The P-Series' steps of the config flow: add, reauthenticate, reconfigure (its options are the PBX's)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Mapping
 import logging
 from typing import Any, Final
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_SSL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import BooleanSelector
@@ -23,7 +23,6 @@ from ...api.yeastar_p.models import DEFAULT_PORT
 from ...api.yeastar_s import normalize_host
 from ...const import CONF_ENTRY_TYPE
 from ..forms import PORT, SECRET, TEXT, without_secrets
-from ..pbx.flow import OPTIONS_SCHEMA  # the same options as the other PBX
 from .client import create_yeastar_p_client
 from .const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, ENTRY_TYPE
 
@@ -178,20 +177,3 @@ class YeastarPConfigSteps(ConfigFlow):
             await self.async_set_unique_id(info.serial)
             self._abort_if_unique_id_mismatch(reason="wrong_device")
         return errors
-
-
-class YeastarPOptionsSteps(OptionsFlow):
-    """The options of a P-Series entry."""
-
-    async def async_step_yeastar_p_options(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Cooldown, timeout and whether the first extension answers by itself."""
-        if user_input is not None:
-            return self.async_create_entry(data=user_input)
-        return self.async_show_form(
-            step_id="yeastar_p_options",
-            data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA, self.config_entry.options
-            ),
-        )

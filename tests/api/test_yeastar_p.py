@@ -166,6 +166,27 @@ async def test_an_expired_token_is_renewed_and_the_request_sent_once_more(
     ]
 
 
+async def test_a_token_refused_in_other_words_is_renewed_once(session: ClientSession) -> None:
+    # The errcode table is unpublished: a refusal that names the token counts as 10004.
+    dials: list[str] = []
+
+    async def dial(request: web.Request) -> web.Response:
+        dials.append(request.query["access_token"])
+        if len(dials) == 1:
+            return web.json_response({"errcode": 10005, "errmsg": "INVALID TOKEN"})
+        return web.json_response({"errcode": 0, "call_id": "1.1"})
+
+    server = await canned({"call/dial": dial, "call/hangup": {"errcode": 40002, "errmsg": "x"}})
+    assert server.port is not None
+    client = pbx(session, server.port)
+    assert await client.dial("2001", "2002") == "1.1"
+    assert len(dials) == 2
+    with pytest.raises(YeastarPRefusedError):  # other refusals are not sent again
+        await client.hangup("PJSIP/2001-1")
+    await client.close()
+    await server.close()
+
+
 async def test_refused_credentials_are_never_tried_again(
     session: ClientSession, port: int, state: YeastarPState
 ) -> None:
@@ -528,7 +549,8 @@ async def test_the_stream_s_edge_cases(session: ClientSession) -> None:
     subscribed = '{"errcode":0,"errmsg":"SUCCESS"}'
     server, received = await socket_server(
         [
-            expired,  # the subscription refused: the token is renewed
+            # The subscription refused for its token, in words: the token is renewed.
+            '{"errcode":10005,"errmsg":"INVALID TOKEN"}',
             subscribed,
             "not a frame of the API at all" + "}",
             json.dumps({"type": "x", "msg": "{}"}),  # ignored
@@ -555,12 +577,15 @@ async def test_the_stream_s_edge_cases(session: ClientSession) -> None:
     assert received.count(json.dumps({"topic_list": list(TOPICS)})) == 3
 
 
-async def test_a_socket_closed_before_it_answers(session: ClientSession) -> None:
+async def test_a_socket_closed_before_it_answers(
+    session: ClientSession, caplog: pytest.LogCaptureFixture
+) -> None:
     server, received = await socket_server([None])
     assert server.port is not None
     stream = EventStream(pbx(session, server.port), print, name="P-Series", backoff=(0.2,))
     task = asyncio.create_task(stream.run())
-    await until(lambda: len(received) == 1)
+    await until(lambda: "event connection lost (the PBX closed" in caplog.text)
+    assert len(received) == 1
     assert not stream.connected
     task.cancel()  # while it waits to try again: no connection is half open
     with pytest.raises(asyncio.CancelledError):

@@ -31,11 +31,11 @@ from .models import (
     LOGIN_REFUSED,
     REFRESH_LIFETIME,
     SUCCESS,
-    TOKEN_EXPIRED,
     USER_AGENT,
     Extension,
     SystemInformation,
     Tokens,
+    refuses_the_token,
 )
 from .tokens import TokenManager
 
@@ -237,7 +237,7 @@ class YeastarPClient(SessionClient):
                 try:
                     return await self._send(method, endpoint, token, params, payload)
                 except YeastarPRefusedError as err:
-                    if err.errcode != TOKEN_EXPIRED:
+                    if not refuses_the_token(err.errcode, err.errmsg):
                         raise
                 self.tokens.expire(token)
                 token = await self.tokens.access_token()

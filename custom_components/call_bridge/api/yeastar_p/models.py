@@ -11,6 +11,16 @@ USER_AGENT: Final = "OpenAPI"  # the value every Yeastar example sends; the head
 SUCCESS: Final = 0
 TOKEN_EXPIRED: Final = 10004
 LOGIN_REFUSED: Final = -1
+
+
+def refuses_the_token(errcode: int, errmsg: str) -> bool:
+    """Whether a refusal is of the access token: 10004, or (codes are unpublished) its words.
+
+    The token is then renewed, and the request sent once more (reference section 3).
+    """
+    return errcode == TOKEN_EXPIRED or "TOKEN" in errmsg.upper()
+
+
 # Lifetimes documented for tokens (section 2.1), taken when an answer gives none.
 ACCESS_LIFETIME: Final = 1800
 REFRESH_LIFETIME: Final = 86400

@@ -19,7 +19,7 @@ import aiohttp
 from .client import YeastarPClient
 from .errors import InvalidEventError, YeastarPAuthError, YeastarPError
 from .events import TOPICS, Answer, PbxEvent, decode_frame
-from .models import SUCCESS, TOKEN_EXPIRED
+from .models import SUCCESS, refuses_the_token
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ class EventStream:
             async with asyncio.timeout(CONNECT_TIMEOUT):
                 answer = await self._answer(ws)
             if answer.errcode != SUCCESS:
-                if answer.errcode == TOKEN_EXPIRED:
+                if refuses_the_token(answer.errcode, answer.errmsg):
                     client.tokens.expire(token)
                 raise YeastarPError(f"subscription refused ({answer.errcode})")
             self.connections += 1
@@ -152,7 +152,7 @@ class EventStream:
                 continue
             if isinstance(decoded, PbxEvent):
                 self._on_event(decoded)
-            elif isinstance(decoded, Answer) and decoded.errcode == TOKEN_EXPIRED:
+            elif isinstance(decoded, Answer) and refuses_the_token(decoded.errcode, decoded.errmsg):
                 tokens.expire(token)
                 return
 

@@ -47,6 +47,7 @@ async def run() -> None:
         async with client.websocket() as ws:
             devices = (await ws.command({"type": "config/device_registry/list"}))["result"]
         onenet_device = next(d["id"] for d in devices if d["manufacturer"] == "China Mobile")
+        p_series_device = next(d["id"] for d in devices if d["manufacturer"] == "Yeastar")
         await client.call_action(
             "call_bridge",
             "click_to_dial",
@@ -94,6 +95,7 @@ async def run() -> None:
                 ("blueprint_automation", "/config/automation/edit/demo_doorbell_call", "Doorbell"),
                 ("integration_page", "/config/integrations/integration/call_bridge", ADD_PRESET),
                 ("onenet_device", f"/config/devices/device/{onenet_device}", "Call status"),
+                ("p_series_device", f"/config/devices/device/{p_series_device}", "Extension 2001"),
                 ("logbook", "/logbook", "Call status"),
                 ("blueprints", "/config/blueprint/dashboard", "Doorbell"),
             ):

@@ -13,6 +13,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 from pytest_homeassistant_custom_component.test_util.aiohttp import (
     AiohttpClientMocker,
+    AiohttpClientMockResponse,
 )
 
 from custom_components.call_bridge import escalation
@@ -145,6 +146,33 @@ async def test_stopping_the_script_stops_the_chain_and_hangs_up(
     await far_side.until(lambda: bool(far_side.asked("extension/hangup")))
     assert far_side.asked("extension/hangup") == [{"extid": "101"}]
     await asyncio.sleep(0.1)
+    assert far_side.notifications == 0  # Mum is not called
+
+
+@pytest.mark.parametrize(
+    ("answer", "hangups"),
+    [({"status": "Success"}, [{"extid": "101"}]), ({"status": "Failed", "errno": "10008"}, [])],
+)
+async def test_a_chain_stopped_while_its_call_is_placed_hangs_that_call_up(
+    hass: HomeAssistant, far_side: FarSide, answer: dict[str, str], hangups: list[dict[str, str]]
+) -> None:
+    answered = asyncio.Event()
+
+    async def slow_dial(method: str, url: Any, data: Any) -> AiohttpClientMockResponse:
+        await asyncio.sleep(0.3)
+        answered.set()
+        return AiohttpClientMockResponse(method, url, json=answer)
+
+    far_side.answer({"extension/dial_extension": {"side_effect": slow_dial}})
+    chain = escalate(hass, targets=[KITCHEN, MUM])
+    await far_side.until(lambda: bool(far_side.asked("extension/dial_extension")))
+    chain.cancel()  # the PBX has not answered the dial yet
+    with pytest.raises(asyncio.CancelledError):
+        await chain
+    await answered.wait()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    # Placed: hung up once the PBX answered. Refused: nothing to hang up.
+    assert far_side.asked("extension/hangup") == hangups
     assert far_side.notifications == 0  # Mum is not called
 
 

@@ -229,6 +229,23 @@ async def _hang_up(target: Target, call_id: str) -> None:
         _LOGGER.warning("%s: could not hang up a call left ringing: %s", target.entry.title, err)
 
 
+def _hang_up_soon(hass: HomeAssistant, target: Target, call_id: str) -> asyncio.Task[None]:
+    """Hang up apart from the chain, so that stopping the chain does not stop the hangup."""
+    return target.entry.async_create_background_task(
+        hass, _hang_up(target, call_id), "call_bridge hangup"
+    )
+
+
+async def _hang_up_once_placed(target: Target, placing: asyncio.Task[dict[str, Any]]) -> None:
+    """Hang up the call the chain was placing when it was stopped, once the provider placed it."""
+    try:
+        placed = await placing
+    except HomeAssistantError:
+        return  # nothing was placed
+    if not placed["suppressed"] and placed["call_id"] is not None:
+        await _hang_up(target, placed["call_id"])
+
+
 @dataclass(frozen=True, slots=True)
 class _Ringing:
     """A call of a target that may still ring: until its entry records its end, or for a while.
@@ -277,9 +294,19 @@ async def _attempt(
     # Claimed before the call is placed, so that a chain coming meanwhile skips this target.
     claim = ringing[target.entity_id] = _Ringing(target, None, time.monotonic() + MAX_RINGING)
     events = _CallEvents(hass, target.entry.entry_id)
+    # Placed apart from the chain: a chain stopped meanwhile still hangs up the call it placed.
+    placing = hass.async_create_background_task(
+        async_place_call(target.entry, target.action, target.subentry.data),
+        "call_bridge escalation call",
+    )
     try:
         try:
-            placed = await async_place_call(target.entry, target.action, target.subentry.data)
+            placed = await asyncio.shield(placing)
+        except asyncio.CancelledError:
+            target.entry.async_create_background_task(
+                hass, _hang_up_once_placed(target, placing), "call_bridge hangup"
+            )
+            raise
         except HomeAssistantError as err:
             return attempt.end("failed", str(err))
         finally:
@@ -297,12 +324,10 @@ async def _attempt(
             await _follow(events, attempt, ring_timeout, acknowledge)
         except asyncio.CancelledError:
             if not attempt.connected:
-                target.entry.async_create_background_task(
-                    hass, _hang_up(target, attempt.call_id), "call_bridge hangup"
-                )
+                _hang_up_soon(hass, target, attempt.call_id)
             raise
         if attempt.reason == "ring_timeout":
-            await _hang_up(target, attempt.call_id)
+            await asyncio.shield(_hang_up_soon(hass, target, attempt.call_id))
         return attempt
     finally:
         events.stop()

@@ -203,6 +203,16 @@ async def test_a_target_is_never_rung_twice_at_once(hass: HomeAssistant, far_sid
     assert far_side.notifications == 2
 
 
+async def test_the_ring_timeout_counts_from_the_attempt_s_start(
+    hass: HomeAssistant, far_side: FarSide
+) -> None:
+    far_side.answer_seconds = 0.8  # OneNET is slow to take the call
+    response = await escalate(hass, targets=[MUM], ring_timeout=1)
+    [attempt] = response["attempts"]
+    assert attempt["reason"] == "ring_timeout"
+    assert 1 <= seconds(attempt) < 1.5  # not 1.8: the time taken to place it counts
+
+
 async def test_a_call_left_ringing_holds_its_target_for_a_while_only(
     hass: HomeAssistant, far_side: FarSide, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -186,12 +186,14 @@ def _acknowledges(digits: str | None, acknowledge: str) -> bool:
 
 
 async def _follow(
-    events: _CallEvents, attempt: Attempt, ring_timeout: float, acknowledge: str | None
+    events: _CallEvents, attempt: Attempt, deadline: float, acknowledge: str | None
 ) -> None:
-    """Follow the attempt's call until it decides the attempt; note how it ended."""
+    """Follow the attempt's call until it decides the attempt; note how it ended.
+
+    ``deadline`` (the loop's clock) ends the ringing: the attempt's start plus the ring timeout.
+    """
     assert attempt.call_id is not None
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + ring_timeout
     while True:
         status = await events.next_of(attempt.call_id, deadline)
         if status is None:
@@ -288,6 +290,8 @@ async def _attempt(
 ) -> Attempt:
     """Place one preset's call and follow it."""
     attempt = Attempt(target.entity_id, dt_util.utcnow())
+    # The ring timeout counts from here: placing the call is part of the attempt.
+    deadline = asyncio.get_running_loop().time() + ring_timeout
     if _still_ringing(hass, target):
         return attempt.end("skipped", "already_ringing")
     ringing = hass.data[_RINGING]
@@ -321,7 +325,7 @@ async def _attempt(
             target, attempt.call_id, time.monotonic() + MAX_RINGING
         )
         try:
-            await _follow(events, attempt, ring_timeout, acknowledge)
+            await _follow(events, attempt, deadline, acknowledge)
         except asyncio.CancelledError:
             if not attempt.connected:
                 _hang_up_soon(hass, target, attempt.call_id)

@@ -162,6 +162,7 @@ async def _upload(state: YeastarPState, request: web.Request, token: str | None)
             "query": dict(request.query),
             "user_agent": request.headers.get("User-Agent"),
             "body": "",
+            "file": upload.filename if isinstance(upload, web.FileField) else None,
         }
     )
     if not state.valid(token):

@@ -14,6 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -486,29 +487,26 @@ async def test_providers_without_extensions(
     provider.async_add_extensions_listener(lambda: None)()
 
 
+@pytest.fixture
+async def text_to_speech(hass: HomeAssistant) -> None:
+    """Home Assistant's text-to-speech, with its demo engine (which speaks MP3)."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "tts", {"tts": {"platform": "demo"}})
+    await hass.async_block_till_done()
+
+
 async def test_a_spoken_message_made_by_home_assistant_s_text_to_speech(
-    hass: HomeAssistant, loaded: MockConfigEntry, pbx_state: YeastarPState
+    hass: HomeAssistant, loaded: MockConfigEntry, pbx_state: YeastarPState, text_to_speech: None
 ) -> None:
     statuses = async_capture_events(hass, EVENT_CALL_STATUS)
-    hass.config.components.add("tts")  # as a text-to-speech integration sets it up
-    with (
-        patch(
-            "homeassistant.components.tts.generate_media_source_id",
-            return_value="media-source://tts/tts.piper?message=Leak",
-        ) as media_source,
-        patch(
-            "homeassistant.components.tts.async_get_media_source_audio",
-            return_value=("wav", b"RIFF speech"),
-        ),
-    ):
-        response = await call(
-            hass, "play_message", extension="2003", message="Water leak", tts_engine="tts.piper"
-        )
-    assert media_source.call_args.args[1:] == ("Water leak",)
-    assert media_source.call_args.kwargs == {"engine": "tts.piper"}
+    response = await call(
+        hass, "play_message", extension="2003", message="Water leak", tts_engine="demo"
+    )
     [name] = pbx_state.uploads
     assert name.startswith("call_bridge_")
-    assert pbx_state.uploads[name] == b"RIFF speech"
+    [upload] = [r for r in pbx_state.requests if r["endpoint"] == "custom_prompt/upload"]
+    assert upload["file"] == f"{name}.mp3"  # the demo engine speaks MP3
+    assert pbx_state.uploads[name]
     [prompt] = [
         json.loads(r["body"]) for r in pbx_state.requests if r["endpoint"] == "call/play_prompt"
     ]
@@ -519,6 +517,54 @@ async def test_a_spoken_message_made_by_home_assistant_s_text_to_speech(
             for e in statuses
         )
     )
+
+
+async def test_a_message_preset_that_speaks(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    loaded: MockConfigEntry,
+    pbx_state: YeastarPState,
+    text_to_speech: None,
+) -> None:
+    async def add(fields: dict[str, Any]) -> dict[str, Any]:
+        result = await hass.config_entries.subentries.async_init(
+            (loaded.entry_id, "message"), context={"source": "user"}
+        )
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {"name": "Leak", "extension": "2003"} | fields
+        )
+        await hass.async_block_till_done()
+        return dict(result)
+
+    assert (await add({}))["errors"] == {"message": "prompt_or_message"}
+    assert (await add({"message": "  "}))["errors"] == {"message": "prompt_or_message"}
+    assert (await add({"message": "x" * 1001}))["errors"] == {"message": "message_too_long"}
+    assert (await add({"prompt": "a+", "message": "Leak"}))["errors"] == {
+        "prompt": "invalid_prompt"
+    }
+    assert (await add({"message": "Water leak", "extension": "x"}))["errors"] == {
+        "extension": "invalid_extension"
+    }
+    created = await add({"message": "Water leak in the kitchen"})  # the default engine
+    assert created["type"] is FlowResultType.CREATE_ENTRY
+    await until(
+        lambda: loaded.state is ConfigEntryState.LOADED and loaded.runtime_data.stream.connected
+    )
+    await hass.services.async_call(
+        "button",
+        "press",
+        {"entity_id": "button.yeastar_p_series_software_edition_leak"},
+        blocking=True,
+    )
+    await until(lambda: bool(pbx_state.uploads))
+    [prompt] = [
+        json.loads(r["body"]) for r in pbx_state.requests if r["endpoint"] == "call/play_prompt"
+    ]
+    assert prompt["number"] == "2003"
+    assert prompt["prompts"] == list(pbx_state.uploads)
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, loaded)
+    [preset] = diagnostics["presets"]
+    assert preset["data"]["message"] == "**REDACTED**"  # what it says may tell of people
 
 
 async def test_speech_that_cannot_be_made_or_played(

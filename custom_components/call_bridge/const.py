@@ -43,6 +43,7 @@ ATTR_PROMPT: Final = "prompt"
 # play_message on a P-Series: words that Home Assistant's text-to-speech speaks, and its engine.
 ATTR_MESSAGE: Final = "message"
 ATTR_TTS_ENGINE: Final = "tts_engine"
+MAX_SPOKEN_MESSAGE: Final = 1000
 # call_until_answered.
 ATTR_TARGETS: Final = "targets"
 ATTR_RING_TIMEOUT: Final = "ring_timeout"

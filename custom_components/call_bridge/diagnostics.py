@@ -13,6 +13,7 @@ from .const import (
     ATTR_CALLEE,
     ATTR_CALLER,
     ATTR_DISPLAY,
+    ATTR_MESSAGE,
     ATTR_NUMBER,
     ATTR_SPONSOR,
     ATTR_VARIABLES,
@@ -30,6 +31,7 @@ TO_REDACT = frozenset(
         ATTR_SPONSOR,
         ATTR_NUMBER,
         ATTR_VARIABLES,
+        ATTR_MESSAGE,
     }
 )
 

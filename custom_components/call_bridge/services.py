@@ -29,6 +29,7 @@ from .const import (
     ATTR_TTS_ENGINE,
     ATTR_VARIABLES,
     DOMAIN,
+    MAX_SPOKEN_MESSAGE,
     SERVICE_CALL_UNTIL_ANSWERED,
     SERVICE_CLICK_TO_DIAL,
     SERVICE_DIAL_EXTENSION,
@@ -94,7 +95,9 @@ SCHEMAS: dict[str, vol.Schema | vol.All] = {
                 ),
                 vol.Optional(ATTR_NOTIFY_URL): cv.url,
                 vol.Optional(ATTR_PROMPT): vol.Any(cv.string, [cv.string]),
-                vol.Optional(ATTR_MESSAGE): vol.All(cv.string, vol.Length(min=1, max=1000)),
+                vol.Optional(ATTR_MESSAGE): vol.All(
+                    cv.string, vol.Length(min=1, max=MAX_SPOKEN_MESSAGE)
+                ),
                 vol.Optional(ATTR_TTS_ENGINE): cv.string,
                 vol.Optional(ATTR_AUTOANSWER): cv.boolean,
             }

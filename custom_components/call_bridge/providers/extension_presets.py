@@ -35,11 +35,7 @@ class ExtensionPresets:
     @classmethod
     def call_preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
         """Flag the fields that are not extensions."""
-        return {
-            field: "invalid_extension"
-            for field in (ATTR_CALLER, ATTR_CALLEE)
-            if not _is_extension(user_input[field])
-        }
+        return extension_errors(user_input, ATTR_CALLER, ATTR_CALLEE)
 
     @classmethod
     def message_preset_fields(cls) -> dict[vol.Marker, Any]:
@@ -53,9 +49,7 @@ class ExtensionPresets:
     @classmethod
     def message_preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
         """Flag an extension that is not one, and prompt names the PBX cannot take."""
-        errors: dict[str, str] = {}
-        if not _is_extension(user_input[ATTR_EXTENSION]):
-            errors[ATTR_EXTENSION] = "invalid_extension"
+        errors = extension_errors(user_input, ATTR_EXTENSION)
         try:
             normalize_prompts(user_input[ATTR_PROMPT])
         except InvalidPromptError:
@@ -63,12 +57,15 @@ class ExtensionPresets:
         return errors
 
 
-def _is_extension(value: str) -> bool:
-    try:
-        normalize_extension(value)
-    except InvalidExtensionError:
-        return False
-    return True
+def extension_errors(user_input: Mapping[str, Any], *fields: str) -> dict[str, str]:
+    """Flag the form's ``fields`` that are not extensions."""
+    errors: dict[str, str] = {}
+    for field in fields:
+        try:
+            normalize_extension(user_input[field])
+        except InvalidExtensionError:
+            errors[field] = "invalid_extension"
+    return errors
 
 
 def extension(value: str) -> str:

@@ -25,6 +25,14 @@ from homeassistant.exceptions import (
     ServiceValidationError,
 )
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    EntitySelector,
+    EntitySelectorConfig,
+    TextSelector,
+    TextSelectorConfig,
+)
+import voluptuous as vol
 
 from ...api.common import listed_extension
 from ...api.yeastar_p import (
@@ -53,6 +61,7 @@ from ...const import (
     ATTR_TTS_ENGINE,
     DOMAIN,
     EVENT_PBX_EVENT,
+    MAX_SPOKEN_MESSAGE,
     SERVICE_DIAL_EXTENSION,
     SERVICE_DIAL_OUTBOUND,
     SERVICE_HANGUP,
@@ -60,7 +69,7 @@ from ...const import (
     SUBENTRY_TYPE_MESSAGE,
 )
 from ..base import FlowSteps, Placed, Provider, register_device, signal_extension, validated
-from ..extension_presets import ExtensionPresets, extension, prompt_of
+from ..extension_presets import ExtensionPresets, extension, extension_errors, prompt_of
 from ..pbx.const import CONF_AUTOANSWER, DEFAULT_AUTOANSWER
 from ..pbx.events import PbxCallsEvent, signal_pbx_report
 from .calls import CallFollower, FollowedCall, members_of, pbx_event
@@ -280,6 +289,30 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
     def reports_call_status(self) -> bool:
         """The PBX's events tell how every call goes."""
         return True
+
+    @classmethod
+    def message_preset_fields(cls) -> dict[vol.Marker, Any]:
+        """Return the extension, and custom prompts or words for text-to-speech (and its engine)."""
+        return {
+            vol.Required(ATTR_EXTENSION): TextSelector(),
+            vol.Optional(ATTR_PROMPT): TextSelector(),
+            vol.Optional(ATTR_MESSAGE): TextSelector(TextSelectorConfig(multiline=True)),
+            vol.Optional(ATTR_TTS_ENGINE): EntitySelector(EntitySelectorConfig(domain="tts")),
+            vol.Required(ATTR_AUTOANSWER, default=DEFAULT_AUTOANSWER): BooleanSelector(),
+        }
+
+    @classmethod
+    def message_preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
+        """Prompts are checked as the other PBX's; without them, words to speak are needed."""
+        if user_input.get(ATTR_PROMPT):
+            return super().message_preset_errors(user_input)
+        errors = extension_errors(user_input, ATTR_EXTENSION)
+        message = str(user_input.get(ATTR_MESSAGE) or "").strip()
+        if not message:
+            errors[ATTR_MESSAGE] = "prompt_or_message"
+        elif len(message) > MAX_SPOKEN_MESSAGE:
+            errors[ATTR_MESSAGE] = "message_too_long"
+        return errors
 
     def collects_keys(self, subentry_type: str, data: Mapping[str, Any]) -> bool:
         """Return whether a preset collects keys: a prompt's come as DTMF events."""

@@ -135,6 +135,51 @@ async def test_a_call_and_its_callbacks(
     assert [(e.data["call_id"], e.data["state"]) for e in statuses] == [("777", "connected")]
 
 
+async def test_a_voice_notification_and_its_keys(
+    hass: HomeAssistant,
+    generation_2: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+    external_url: str,
+) -> None:
+    aioclient_mock.clear_requests()
+    aioclient_mock.post(
+        f"{GENERATION_2}?action=voiceNotify&version=2",
+        json=answer(success=True, data={"call_id": "778"}),
+    )
+    statuses = async_capture_events(hass, EVENT_CALL_STATUS)
+    response = await hass.services.async_call(
+        DOMAIN,
+        "play_message",
+        {"number": "138 0013 8000", "template": "1001", "collect_digits": 1},
+        blocking=True,
+        return_response=True,
+    )
+    assert response == {"call_id": "778", "request_id": "2f1e", "suppressed": False}
+    [(_, _, body, _)] = aioclient_mock.mock_calls
+    sent = json.loads(body)
+    assert "appid" not in sent  # generation 2 names the account in the signature only
+    assert (sent["participant_address"], sent["notify_url"]) == (
+        "8613800138000",
+        f"{external_url}/api/webhook/{WEBHOOK_ID}",
+    )
+    assert sent["actions"][0]["operation"] == "PlayAndCollect"
+    client = await hass_client_no_auth()
+    base = {"user_id": int(USER_ID), "call_id": "778"}
+    for update in (
+        {"status": "Connected"},
+        {"status": "CollectResult", "operation_result": "1"},
+        {"status": "Disconnected", "reason": "HangUp"},
+    ):
+        assert (await client.post(f"/api/webhook/{WEBHOOK_ID}", json=base | update)).status == 200
+    await hass.async_block_till_done()
+    assert [(e.data["state"], e.data["digits"]) for e in statuses] == [
+        ("connected", None),
+        ("collect_result", "1"),
+        ("disconnected", None),
+    ]
+
+
 async def test_a_generation_2_refusal_is_translated(
     hass: HomeAssistant, generation_2: MockConfigEntry, aioclient_mock: AiohttpClientMocker
 ) -> None:

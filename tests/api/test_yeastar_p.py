@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 import json
 import logging
+import time
 from typing import Any
 
 from aiohttp import ClientSession, web
@@ -575,6 +576,26 @@ async def test_the_stream_s_edge_cases(session: ClientSession) -> None:
     assert [e.msg for e in events] == [{"extension": "2001", "status": "Idle"}]
     assert states[0] is True
     assert received.count(json.dumps({"topic_list": list(TOPICS)})) == 3
+
+
+async def test_a_heartbeat_that_falls_due_while_an_event_is_taken(session: ClientSession) -> None:
+    subscribed = '{"errcode":0,"errmsg":"SUCCESS"}'
+    server, received = await socket_server(
+        [subscribed, frame(30008, {"extension": "2001", "status": "Idle"})]
+    )
+    assert server.port is not None
+
+    def slow(event: PbxEvent) -> None:
+        time.sleep(0.1)  # longer than the heartbeat's interval: the beat is late
+
+    stream = EventStream(pbx(session, server.port), slow, name="P-Series", heartbeat=0.05)
+    task = asyncio.create_task(stream.run())
+    # A late beat is sent at once; it used to wait for the next frame, which never came.
+    await until(lambda: "heartbeat" in received)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await server.close()
 
 
 async def test_a_socket_closed_before_it_answers(

@@ -130,19 +130,19 @@ class EventStream:
         tokens = self._client.tokens
         next_beat = loop.time() + self._heartbeat
         while True:
-            due = tokens.tokens.renew_at if tokens.tokens else loop.time()
-            if tokens.current != token or loop.time() >= due:
-                return  # reconnected with the new (or renewed) token
-            timeout = max(0.0, min(next_beat, due) - loop.time())
-            try:
-                message = await ws.receive(timeout=timeout)
-            except TimeoutError:
-                if loop.time() >= next_beat:
-                    await ws.send_str("heartbeat")
-                    next_beat = loop.time() + self._heartbeat
-                else:
-                    await tokens.access_token()  # renews it; the loop then reconnects
+            now = loop.time()
+            due = tokens.tokens.renew_at if tokens.tokens else now
+            if tokens.current != token or now >= due:
+                return  # connected again with the new token (renewed as it connects)
+            if now >= next_beat:
+                await ws.send_str("heartbeat")
+                next_beat = now + self._heartbeat
                 continue
+            try:
+                # Always more than 0 here: aiohttp takes a timeout of 0 for none at all.
+                message = await ws.receive(timeout=min(next_beat, due) - now)
+            except TimeoutError:
+                continue  # a heartbeat or the token is due
             if message.type is not aiohttp.WSMsgType.TEXT:
                 raise YeastarPError("the PBX closed the event connection")
             try:

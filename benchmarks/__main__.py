@@ -5,6 +5,7 @@ Each line times Call Bridge's code and the least a plain implementation of the s
 - signing: a whole Authorization header against one bare HMAC;
 - numbers: normalising a typed number against stripping its spaces;
 - call gate: ten calls through the cooldown gate against ten set entries around the same awaits;
+- P-Series event: a WebSocket frame decoded and its fields checked, against its two ``json.loads``;
 and the memory an entry keeps after 100,000 callbacks against a dict of the same bounded size.
 """
 
@@ -26,8 +27,10 @@ from custom_components.call_bridge.api.onenet import (
     normalize_phone_number,
     parse_callback,
 )
+from custom_components.call_bridge.api.yeastar_p import PbxEvent, decode_frame
 from custom_components.call_bridge.cooldown import CallGate
 from custom_components.call_bridge.data import SEEN_CALLBACKS_LIMIT, CallLog
+from custom_components.call_bridge.providers.yeastar_p.calls import members_of
 
 APP_ID = "3143eba93adb4f35bde98aa31e4e5bbd"
 BODY = json.dumps(
@@ -42,6 +45,29 @@ BODY = json.dumps(
         "report_date": "20261124160005",
     }
 ).encode()
+LEGS = [
+    {
+        "extension": {
+            "number": "2001",
+            "channel_id": "PJSIP/2001-0000001a",
+            "member_status": "ANSWERED",
+        }
+    },
+    {
+        "extension": {
+            "number": "2002",
+            "channel_id": "PJSIP/2002-0000001b",
+            "member_status": "ANSWER",
+        }
+    },
+]
+FRAME = json.dumps(
+    {
+        "type": 30011,
+        "sn": "3631A2124001",
+        "msg": json.dumps({"call_id": "1702364386.124", "members": LEGS}),
+    }
+)
 KEY = decode_access_key("KuF3NT/jUBJ62LNBB/A8XZA9CqS3Cu79B/ABmfA1UCw=")
 RES = "onenet_voice/3143eba93adb4f35bde98aa31e4e5bbd"
 ROUNDS = 20_000
@@ -73,6 +99,12 @@ async def ten_set_entries() -> None:
         seen.discard(number)
 
 
+def p_series_event() -> object:
+    event = decode_frame(FRAME)
+    assert isinstance(event, PbxEvent)
+    return members_of(event)
+
+
 def gate_round() -> None:
     LOOP.run_until_complete(ten_gated_calls())
 
@@ -98,6 +130,10 @@ def speed() -> None:
             lambda: "+86 138 0013 8000".replace(" ", ""),
         ),
         "call gate (10 calls)": (gate_round, set_round),
+        "P-Series event": (
+            p_series_event,
+            lambda: json.loads(json.loads(FRAME)["msg"]),
+        ),
     }
     print(f"{'speed':<26}{'ours µs':>10}{'baseline µs':>13}{'ratio':>8}")
     for name, (ours, baseline) in pairs.items():

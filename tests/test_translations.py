@@ -114,6 +114,14 @@ def test_icons_cover_every_action_and_entity() -> None:
     )
 
 
+def test_every_documented_p_series_presence_is_named() -> None:
+    # The presence values of extension/list and event 30009 (reference yeastar-p-series.md 4.2).
+    documented = {"available", "away", "business_trip", "do_not_disturb", "lunch", "off_work"}
+    for translations in (EN, ZH):
+        presence = translations["entity"]["sensor"]["extension"]["state_attributes"]["presence"]
+        assert set(presence["state"]) == documented
+
+
 URL = re.compile(r"(https?|ftps?|mqtts?)://|www\.", re.IGNORECASE)
 HTML = re.compile(r"<[a-zA-Z/][^>]*>")
 KEY = re.compile(r"^(?![_-])(?!.*[_-]{2})[a-z0-9_-]+(?<![_-])$")

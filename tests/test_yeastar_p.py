@@ -21,6 +21,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+import voluptuous as vol
 
 from custom_components.call_bridge.api.yeastar_p import (
     PbxEvent,
@@ -540,7 +541,8 @@ async def test_a_message_preset_that_speaks(
     assert (await add({"message": "  "}))["errors"] == {"message": "prompt_or_message"}
     assert (await add({"message": "x" * 1001}))["errors"] == {"message": "message_too_long"}
     assert (await add({"prompt": "a+", "message": "Leak"}))["errors"] == {
-        "prompt": "invalid_prompt"
+        "prompt": "invalid_prompt",
+        "message": "prompt_or_message",  # one or the other
     }
     assert (await add({"message": "Water leak", "extension": "x"}))["errors"] == {
         "extension": "invalid_extension"
@@ -570,6 +572,8 @@ async def test_a_message_preset_that_speaks(
 async def test_speech_that_cannot_be_made_or_played(
     hass: HomeAssistant, loaded: MockConfigEntry, pbx_state: YeastarPState
 ) -> None:
+    with pytest.raises(vol.Invalid):  # prompts or words, not both
+        await call(hass, "play_message", extension="2003", prompt="alarm", message="Water leak")
     # No text-to-speech is set up.
     with pytest.raises(HomeAssistantError) as refused:
         await call(hass, "play_message", extension="2003", message="Water leak")

@@ -94,8 +94,9 @@ SCHEMAS: dict[str, vol.Schema | vol.All] = {
                     vol.Coerce(int), vol.Range(min=1, max=MAX_COLLECTED_KEYS)
                 ),
                 vol.Optional(ATTR_NOTIFY_URL): cv.url,
-                vol.Optional(ATTR_PROMPT): vol.Any(cv.string, [cv.string]),
-                vol.Optional(ATTR_MESSAGE): vol.All(
+                # What is played: the PBX's prompts, or words that text-to-speech speaks.
+                vol.Exclusive(ATTR_PROMPT, "played"): vol.Any(cv.string, [cv.string]),
+                vol.Exclusive(ATTR_MESSAGE, "played"): vol.All(
                     cv.string, vol.Length(min=1, max=MAX_SPOKEN_MESSAGE)
                 ),
                 vol.Optional(ATTR_TTS_ENGINE): cv.string,

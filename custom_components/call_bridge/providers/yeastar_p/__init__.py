@@ -303,11 +303,14 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
 
     @classmethod
     def message_preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
-        """Prompts are checked as the other PBX's; without them, words to speak are needed."""
-        if user_input.get(ATTR_PROMPT):
-            return super().message_preset_errors(user_input)
-        errors = extension_errors(user_input, ATTR_EXTENSION)
+        """Prompts are checked as the other PBX's; words to speak are the other choice, not both."""
         message = str(user_input.get(ATTR_MESSAGE) or "").strip()
+        if user_input.get(ATTR_PROMPT):
+            errors = super().message_preset_errors(user_input)
+            if message:
+                errors[ATTR_MESSAGE] = "prompt_or_message"
+            return errors
+        errors = extension_errors(user_input, ATTR_EXTENSION)
         if not message:
             errors[ATTR_MESSAGE] = "prompt_or_message"
         elif len(message) > MAX_SPOKEN_MESSAGE:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from homeassistant.const import CONF_HOST, CONF_PORT, CONF_SSL
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
@@ -18,6 +19,7 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
+from ..api.yeastar_s import normalize_host
 from ..const import CONF_COOLDOWN, CONF_TIMEOUT, DEFAULT_COOLDOWN, DEFAULT_TIMEOUT
 
 TEXT = TextSelector()
@@ -60,3 +62,17 @@ COMMON_OPTIONS: dict[vol.Marker, Any] = {
 def without_secrets(values: Mapping[str, Any] | None, secrets: Collection[str]) -> dict[str, Any]:
     """Return form values without the secrets: those are never sent back to the browser."""
     return {key: value for key, value in (values or {}).items() if key not in secrets}
+
+
+def with_typed_host(data: dict[str, Any]) -> dict[str, Any]:
+    """Take a PBX form's host as people type it: the port or scheme it names set those fields too.
+
+    "https://pbx:8443" gives host "pbx", port 8443 and TLS on; raise ValueError when it is no host.
+    """
+    host, port, ssl = normalize_host(str(data.get(CONF_HOST, "")))
+    data[CONF_HOST] = host
+    if port is not None:
+        data[CONF_PORT] = port
+    if ssl is not None:
+        data[CONF_SSL] = ssl
+    return data

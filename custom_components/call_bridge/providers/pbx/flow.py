@@ -40,10 +40,9 @@ from ...api.yeastar_s import (
     PbxError,
     PbxLockedOutError,
     PbxResponseError,
-    normalize_host,
 )
 from ...const import CONF_ENTRY_TYPE
-from ..forms import COMMON_OPTIONS, PORT, SECRET, TEXT, select, without_secrets
+from ..forms import COMMON_OPTIONS, PORT, SECRET, TEXT, select, with_typed_host, without_secrets
 from .client import create_pbx_client
 from .const import (
     CONF_API_VERSION,
@@ -152,12 +151,7 @@ def _entry_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
     data = {CONF_ENTRY_TYPE: ENTRY_TYPE} | {
         key: value for key, value in user_input.items() if value not in (None, "")
     }
-    host, port, ssl = normalize_host(str(data.get(CONF_HOST, "")))
-    data[CONF_HOST] = host
-    if port is not None:
-        data[CONF_PORT] = port
-    if ssl is not None:
-        data[CONF_SSL] = ssl
+    with_typed_host(data)
     if data.get(CONF_TOKEN):
         data.pop(CONF_USERNAME, None)
         data.pop(CONF_PASSWORD, None)

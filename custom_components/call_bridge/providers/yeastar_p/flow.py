@@ -20,9 +20,8 @@ from ...api.yeastar_p import (
     YeastarPResponseError,
 )
 from ...api.yeastar_p.models import DEFAULT_PORT
-from ...api.yeastar_s import normalize_host
 from ...const import CONF_ENTRY_TYPE
-from ..forms import PORT, SECRET, TEXT, without_secrets
+from ..forms import PORT, SECRET, TEXT, with_typed_host, without_secrets
 from .client import create_yeastar_p_client
 from .const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, ENTRY_TYPE
 
@@ -61,13 +60,7 @@ def _entry_data(user_input: Mapping[str, Any], stored: Mapping[str, Any]) -> dic
     data = {CONF_ENTRY_TYPE: ENTRY_TYPE} | dict(stored) | dict(user_input)
     if not user_input.get(CONF_CLIENT_SECRET) and stored.get(CONF_CLIENT_SECRET):
         data[CONF_CLIENT_SECRET] = stored[CONF_CLIENT_SECRET]
-    host, port, ssl = normalize_host(str(data.get(CONF_HOST, "")))
-    data[CONF_HOST] = host
-    if port is not None:
-        data[CONF_PORT] = port
-    if ssl is not None:
-        data[CONF_SSL] = ssl
-    return data
+    return with_typed_host(data)
 
 
 async def _async_check(

@@ -254,11 +254,14 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
             self.presence[number] = status
         async_dispatcher_send(self.hass, signal_extension(self.entry.entry_id, number))
         if new:
-            for listener in list(self._listeners):
-                listener()
+            self._tell_listeners()
 
     @callback
     def _connection_changed(self, connected: bool) -> None:
+        self._tell_listeners()
+
+    def _tell_listeners(self) -> None:
+        """Tell the entities that an extension appeared, or that the connection came or went."""
         for listener in list(self._listeners):
             listener()
 

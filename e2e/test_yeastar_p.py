@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from devtools.provision import add_yeastar_p
+from simulator.demo import BUSY_OUTSIDE
 
 from .conftest import Instance
 from .test_real_home_assistant import follow_call, watching_call_status
@@ -49,6 +50,21 @@ async def test_a_p_series_call_survives_a_dropped_event_connection(instance: Ins
         subscriptions = [r for r in pbx.requests if r["endpoint"] == "subscribe"]
         assert len(subscriptions) >= 2  # connected again after the drop
         assert {r["user_agent"] for r in pbx.requests} == {"OpenAPI"}
+        pbx.talk_seconds = None
+        # As a P570 reports it: 2001 rings on two devices and answers on one before the outside
+        # number turns out busy; 30015 comes before the last BYE, then (next call) after it.
+        async with watching_call_status(instance) as ws:
+            for _ in range(2):
+                _, statuses = await follow_call(
+                    ws,
+                    "dial_outbound",
+                    {"config_entry_id": entry_id, "extension": "2001", "number": BUSY_OUTSIDE},
+                )
+                assert [(s["state"], s["outcome"]) for s in statuses] == [
+                    ("calling_caller", None),
+                    ("calling_callee", None),
+                    ("disconnected", "busy"),
+                ]
         log = instance.hass.log_path.read_text(encoding="utf-8")
         assert "event connection lost" in log
         assert "event connection is back" in log

@@ -15,7 +15,7 @@ from .server import start_simulator
 _LOGGER = logging.getLogger("simulator")
 
 DESCRIPTION = """\
-A stand-in for two IP PBXs and for OneNET voice, on loopback, for trying Call Bridge without hardware.
+A stand-in for three IP PBXs and for OneNET voice, on loopback, for trying Call Bridge without hardware.
 Add them in Home Assistant (Settings > Devices & services > Add integration > Call Bridge) with:
 
 {services}
@@ -23,7 +23,9 @@ Add them in Home Assistant (Settings > Devices & services > Add integration > Ca
 Extensions 101, 102 (PBX 1) and 1000, 1001 (PBX 2) answer; 103 and 1002 are in a call (the PBX
 refuses to dial them); calls to 104 and 1003 are busy, to 105 go unanswered, to 106 fail, as the
 PBX reports them to where the login said; others do not exist. OneNET callee 138 0000 0486 is busy
-and 138 0000 0480 never answers. {failures} wrong passwords lock a PBX's API out for
+and 138 0000 0480 never answers; so are they when a PBX dials them out (dial_outbound), and the
+P-Series cannot reach 138 0000 0404. The P-Series' 2001 is signed in on two devices, as real
+boxes were seen to report it. {failures} wrong passwords lock a PBX's API out for
 --lockout-minutes.
 """
 

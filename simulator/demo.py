@@ -14,6 +14,10 @@ from .yeastar_p import YeastarPState
 
 BUSY_NUMBER = "8613800000486"
 UNANSWERED_NUMBER = "8613800000480"
+# The same numbers as a PBX dials them out, and one no PBX reaches.
+BUSY_OUTSIDE = "13800000486"
+UNANSWERED_OUTSIDE = "13800000480"
+UNREACHABLE_OUTSIDE = "13800000404"
 ONENET_PORT = 8002
 PBX_PORTS = (9011, 9012)
 YEASTAR_P_PORT = 9013
@@ -37,7 +41,13 @@ def first_pbx() -> PbxState:
             "105": "Registered",
             "106": "Registered",
         },
-        outcomes={"104": "busy", "105": "no_answer", "106": "failed"},
+        outcomes={
+            "104": "busy",
+            "105": "no_answer",
+            "106": "failed",
+            BUSY_OUTSIDE: "busy",
+            UNANSWERED_OUTSIDE: "no_answer",
+        },
     )
 
 
@@ -55,7 +65,7 @@ def second_pbx() -> PbxState:
             "1002": "InUse",
             "1003": "Registered",
         },
-        outcomes={"1003": "busy"},
+        outcomes={"1003": "busy", BUSY_OUTSIDE: "busy"},
     )
 
 
@@ -90,7 +100,9 @@ class FarSide:
         lines.append(
             f"  {'P-Series PBX':<15}host {host}, port {self.yeastar_p_port} (HTTP), "
             f"client ID {p_series.client_id}, secret {p_series.client_secret},\n"
-            f"  {'':<15}extensions {', '.join(p_series.extensions)}"
+            f"  {'':<15}extensions {', '.join(p_series.extensions)} (no answer: "
+            f"{_named(p_series, 'no_answer')}; busy: {_named(p_series, 'busy')}; "
+            f"unreachable: {_named(p_series, 'unreachable')})"
         )
         lines.extend(
             f"  {'OneNET user':<15}API generation 2, user ID {user.app_id}, "
@@ -102,7 +114,7 @@ class FarSide:
         return "\n".join(lines)
 
 
-def _named(pbx: PbxState, outcome: str) -> str:
+def _named(pbx: PbxState | YeastarPState, outcome: str) -> str:
     """Return the callees of a PBX that give ``outcome``, for the banner."""
     return ", ".join(ext for ext, given in pbx.outcomes.items() if given == outcome) or "none"
 
@@ -130,7 +142,17 @@ def far_side(
         pbx.step_delay = step_delay
         if lockout_seconds is not None:
             pbx.lockout_seconds = lockout_seconds
-    p_series = YeastarPState(step_delay=step_delay, outcomes={"2003": "no_answer"})
+    # As a P570 was seen to: 2001 is signed in on a phone and on Linkus (two channels).
+    p_series = YeastarPState(
+        step_delay=step_delay,
+        two_devices={"2001"},
+        outcomes={
+            "2003": "no_answer",
+            BUSY_OUTSIDE: "busy",
+            UNANSWERED_OUTSIDE: "no_answer",
+            UNREACHABLE_OUTSIDE: "unreachable",
+        },
+    )
     if token_seconds is not None:
         p_series.access_lifetime = token_seconds
     return FarSide(

@@ -53,8 +53,9 @@ class PbxState:
     # System Recordings by name, and the keys an extension presses while a prompt plays.
     prompts: set[str] = field(default_factory=lambda: {"alarm", "doorbell", "press-1"})
     keys: dict[str, str] = field(default_factory=dict)
-    playing: dict[str, asyncio.Task[None]] = field(default_factory=dict)
-    hung_up: dict[str, bool] = field(default_factory=dict)
+    # The calls being played, by a number of their own.
+    playing: dict[int, tuple[PlayedCall, asyncio.Task[None]]] = field(default_factory=dict)
+    calls_played: int = 0
 
     def issue_token(self) -> str:
         """Create a token valid for ``token_lifetime``."""
@@ -128,9 +129,10 @@ def create_pbx_app(state: PbxState) -> web.Application:
         return _encode(answer, payload_format)
 
     async def stop_calls(app: web.Application) -> None:
-        for task in list(state.playing.values()):
+        tasks = [task for _, task in state.playing.values()]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*state.playing.values(), return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     app = web.Application()
     app.router.add_post("/api/{version}/{action:.+}", handle)
@@ -215,12 +217,17 @@ def _carry_out(state: PbxState, action: str, fields: dict[str, str], remote: str
             state.report_format = fields.get("version")
     elif action in _CALLS and state.report_url:
         call = _CALLS[action](state, fields)
+        state.calls_played += 1
+        number = state.calls_played
         task = asyncio.get_running_loop().create_task(run_call(call))
-        state.playing[call.caller] = task
-        task.add_done_callback(lambda _: state.playing.pop(call.caller, None))
-    elif action == "extension/hangup" and (task := state.playing.get(fields["extid"])) is not None:
-        state.hung_up[fields["extid"]] = True
-        task.cancel()
+        state.playing[number] = (call, task)
+        task.add_done_callback(lambda _: state.playing.pop(number, None))
+    elif action == "extension/hangup":
+        # The PBX ends every call the extension is in.
+        for call, task in list(state.playing.values()):
+            if fields["extid"] in (call.caller, call.callee):
+                call.hung_up = True
+                task.cancel()
 
 
 # The requests that place a call, and the call each plays.

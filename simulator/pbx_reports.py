@@ -78,6 +78,8 @@ class PlayedCall:
         self.ids = (f"{time.time():.4f}.{n}" for n in range(1, 100))
         self.started = time.monotonic()
         self.talk_started: float | None = None
+        self.hung_up = False  # by the API, while it played
+        self.outboundid = next(self.ids)
 
     def _callee_leg(self) -> dict[str, Any]:
         if self.outbound:
@@ -86,7 +88,7 @@ class PlayedCall:
                     "from": self.caller,
                     "to": self.callee,
                     "trunk": "SIP1",
-                    "outboundid": next(self.ids),
+                    "outboundid": self.outboundid,
                 }
             }
         return {}
@@ -143,8 +145,9 @@ class PlayedCall:
     async def hang_up(self, session: ClientSession) -> None:
         """End the call: two BYE reports (the second with another id), then the record."""
         parties = self._parties()
-        await self._post(session, encode(self.state, "BYE", next(self.ids), parties))
-        await self._post(session, encode(self.state, "BYE", next(self.ids), parties[::-1]))
+        leg = self._callee_leg()
+        await self._post(session, encode(self.state, "BYE", next(self.ids), parties, **leg))
+        await self._post(session, encode(self.state, "BYE", next(self.ids), parties[::-1], **leg))
         await self._end(session, "ANSWERED" if self.connected else "NO ANSWER")
 
     async def _end(self, session: ClientSession, status: str) -> None:
@@ -238,6 +241,6 @@ async def run_call(call: PlayedCall) -> None:
         try:
             await call.play(session)
         except asyncio.CancelledError:
-            if call.state.hung_up.pop(call.caller, False):
+            if call.hung_up:
                 await asyncio.shield(call.hang_up(session))
             raise

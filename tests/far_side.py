@@ -95,6 +95,12 @@ class FarSide:
         body = {"action": action, "callid": "1.1", "ext": {"extid": list(extensions)}}
         assert (await self.client.post(REPORTS, json=body)).status == 200
 
+    async def pbx_record(self, caller: str, callee: str, status: str) -> None:
+        """Post the call record that ends a call, as the PBX does once it is over."""
+        body = {"action": "NewCdr", "callid": "1.9", "callfrom": caller, "callto": callee}
+        body |= {"status": status, "talkduraction": "0"}
+        assert (await self.client.post(REPORTS, json=body)).status == 200
+
 
 @pytest.fixture(name="far_side")
 async def far_side_fixture(

@@ -132,5 +132,10 @@ async def test_onenet(
     assert "13700137000" not in text  # the message preset's number
     assert "张三" not in text  # and what its message says
     assert "02066240222" not in text  # the business number, which the entry's title holds
+    # The callback as it came, its phone numbers masked but for their last four digits.
+    [message] = diagnostics["far_side_messages"]
+    assert message["kind"] == "callback"
+    assert '"caller": "*********8000"' in message["text"]
+    assert dt_util.parse_datetime(message.pop("received")) is not None
     assert_snapshot("diagnostics_onenet", diagnostics)
     assert_snapshot("entities_onenet", entity_states(hass, entry))

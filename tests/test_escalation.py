@@ -179,7 +179,9 @@ async def test_a_chain_stopped_while_its_call_is_placed_hangs_that_call_up(
 async def test_each_entry_s_cooldown_holds(hass: HomeAssistant, far_side: FarSide) -> None:
     chain = escalate(hass, targets=[KITCHEN], rounds=2, ring_timeout=0.3, pause=1)
     await far_side.until(lambda: bool(far_side.asked("extension/hangup")))
-    await far_side.pbx("BYE", "101", "102")  # the hangup's report: the target is free again
+    # The hangup's reports: the target is free again.
+    await far_side.pbx("BYE", "101", "102")
+    await far_side.pbx_record("101", "102", "NO ANSWER")
     response = await chain
     assert [(a["outcome"], a["reason"]) for a in response["attempts"]] == [
         ("no_answer", "ring_timeout"),

@@ -21,15 +21,11 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.call_bridge import async_migrate_entry
+from custom_components.call_bridge.api.telephony import FOLLOWED_CALLS, failure_outcome
 from custom_components.call_bridge.api.yeastar_s import parse_report
+from custom_components.call_bridge.api.yeastar_s.follow import CallFollower
 from custom_components.call_bridge.const import DOMAIN, EVENT_CALL_STATUS, EVENT_PBX_EVENT
 from custom_components.call_bridge.providers.pbx import _addresses
-from custom_components.call_bridge.providers.pbx.follow import (
-    FOLLOWED_CALLS,
-    CallFollower,
-    FollowedCall,
-    failure_outcome,
-)
 from custom_components.call_bridge.providers.pbx.reports import address_of
 
 from .conftest import (
@@ -70,7 +66,8 @@ async def test_extension_status_reports_keep_the_sensors_current(
     hass: HomeAssistant, reporting: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
 ) -> None:
     assert hass.states.get("sensor.openvox_uc501_extension_101").state == "idle"  # Registered
-    assert hass.states.get("sensor.openvox_uc501_extension_102").state == "unavailable"
+    # Not registered: offline ("unavailable" is Home Assistant's word for an entity it cannot read).
+    assert hass.states.get("sensor.openvox_uc501_extension_102").state == "offline"
     events = pbx_events(hass)
     client = await hass_client_no_auth()
     report = {"action": "ExtensionStatus", "extension": "101", "status": "InUse", "sn": SERIAL}
@@ -78,10 +75,15 @@ async def test_extension_status_reports_keep_the_sensors_current(
     assert response.status == 200
     await hass.async_block_till_done()
     assert hass.states.get("sensor.openvox_uc501_extension_101").state == "in_use"
+    # A number the PBX does not list as an extension gets no sensor.
+    unlisted = {"action": "ExtensionStatus", "extension": "999", "status": "InUse", "sn": SERIAL}
+    assert (await client.post(REPORTS, json=unlisted)).status == 200
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.openvox_uc501_extension_999") is None
     calls = hass.states.get("event.openvox_uc501_pbx_calls")
     assert calls is not None
     assert calls.state == "unknown"  # an extension's report is not a call's
-    [event] = events
+    event = events[0]
     assert event.data == {
         "entry_id": reporting.entry_id,
         "device_id": reporting.runtime_data.device_id,
@@ -365,11 +367,10 @@ def test_failure_outcomes(reason: str | None, outcome: str) -> None:
 
 
 def test_the_follower_keeps_the_newest_calls_and_ignores_other_reports() -> None:
-    follower = CallFollower()
+    follower = CallFollower("pbx")
     for number in range(FOLLOWED_CALLS + 8):
-        follower.start(FollowedCall(f"call {number}", None, f"1{number:02}", "200", outbound=False))
-    assert follower.follow(parse_report({"action": "RING", "ext": {"extid": "100"}})) is None
-    status = follower.follow(parse_report({"action": "RING", "ext": {"extid": "139"}}))
-    assert status is not None
-    assert status["call_id"] == "call 39"
-    assert follower.follow(parse_report({"action": "DTMF", "ext": {"extid": "139"}})) is None
+        follower.start(f"call {number}", None, f"1{number:02}", "200")
+    assert follower.follow(parse_report({"action": "RING", "ext": {"extid": "100"}})) == []
+    [status] = follower.follow(parse_report({"action": "RING", "ext": {"extid": "139"}}))
+    assert status.call_id == "call 39"
+    assert follower.follow(parse_report({"action": "DTMF", "ext": {"extid": "139"}})) == []

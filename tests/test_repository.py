@@ -9,6 +9,7 @@ import tomllib
 
 from awesomeversion import AwesomeVersion
 from homeassistant.const import __version__ as ha_version
+import yaml
 
 ROOT = Path(__file__).parent.parent
 MANIFEST = json.loads((ROOT / "custom_components/call_bridge/manifest.json").read_text())
@@ -106,3 +107,15 @@ def test_chinese_readme_covers_everything_the_english_one_does() -> None:
     )
     for pattern in (r"^## ", r"^### ", r"^\|", r"^```"):
         assert count(pattern, english) == count(pattern, chinese), pattern
+
+
+def test_a_misreading_reaches_us_with_what_the_far_side_sent() -> None:
+    """The issue template a user follows when a real PBX or OneNET is misread."""
+    template = yaml.safe_load(
+        (ROOT / ".github" / "ISSUE_TEMPLATE" / "misread.yml").read_text(encoding="utf-8")
+    )
+    fields = {field["id"]: field for field in template["body"] if "id" in field}
+    assert fields["diagnostics"]["validations"]["required"] is True
+    assert "Yeastar P-Series" in fields["provider"]["attributes"]["options"]
+    for readme in ("README.md", "README.zh-Hans.md"):
+        assert template["name"] in (ROOT / readme).read_text(encoding="utf-8")

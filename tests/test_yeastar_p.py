@@ -29,8 +29,8 @@ from custom_components.call_bridge.api.yeastar_p import (
     YeastarPRefusedError,
     decode_frame,
 )
+from custom_components.call_bridge.api.yeastar_p.follow import CallFollower
 from custom_components.call_bridge.const import DOMAIN, EVENT_CALL_STATUS, EVENT_PBX_EVENT
-from custom_components.call_bridge.providers.yeastar_p.calls import CallFollower, FollowedCall
 from simulator.yeastar_p import YeastarPState, create_yeastar_p_app
 
 from .conftest import SetupEntry, start_flow
@@ -127,7 +127,7 @@ async def test_extensions_start_as_the_pbx_lists_them(
     assert [hass.states.get(f"{extension}{n}").state for n in ("2001", "2002", "2003")] == [
         "idle",
         "idle",
-        "unavailable",
+        "offline",
     ]
     await hass.config_entries.async_unload(entry.entry_id)
 
@@ -172,11 +172,16 @@ async def test_a_call_is_followed_through_the_events(
         ("disconnected", "answered"),
     ]
     assert {(e.data["call_id"], e.data["provider"]) for e in statuses} == {(call_id, "yeastar_p")}
+    # As a real P-Series reports it: the caller picks up first, each leg ends on its own, and
+    # each leg has its call record.
     assert [e.data["type"] for e in reports if e.data["callid"] == call_id] == [
         "alert",
+        "answered",
         "ring",
         "answer",
         "bye",
+        "bye",
+        "new_cdr",
         "new_cdr",
     ]
     sensor = hass.states.get("sensor.yeastar_p_series_software_edition_extension_2002")
@@ -370,32 +375,29 @@ async def test_events_that_are_not_calls_of_this_entry(
     await pbx_state.broadcast(30011, {"call_id": "1", "members": "not legs"})
     await pbx_state.broadcast(30008, {"extension": "2001", "status": "Idle\nforged"})
     await pbx_state.broadcast(30008, {"status": "Idle"})  # no extension
-    await pbx_state.broadcast(30009, {"extension": "2999", "status": "lunch"})  # a new one
+    await pbx_state.broadcast(30009, {"extension": "2999", "status": "lunch"})  # not listed
+    await pbx_state.broadcast(30009, {"extension": "2003", "status": "lunch"})
     await pbx_state.broadcast(30008, {"extension": "2O02", "status": "Idle"})  # not a number
     await pbx_state.broadcast(30008, {"extension": "2002", "status": "RINGING"})  # its case varies
     hold = {"extension": {"number": "2001", "member_status": "HOLD"}}
     await pbx_state.broadcast(30011, {"call_id": "1", "members": [hold]})
     ring = {"extension": {"number": "2001", "member_status": "Ring"}}
     await pbx_state.broadcast(30011, {"call_id": "1", "members": [ring]})
-    await until(lambda: len(reports) == 6)
+    await until(lambda: len(reports) == 7)
     assert loaded.runtime_data.callbacks.counts["refused"] == 2
     assert loaded.runtime_data.stream.connections == 1  # refused events do not drop it
     assert [e.data["type"] for e in reports] == [
-        *["extension_status"] * 4,
+        *["extension_status"] * 5,
         "unknown",
         "ring",
     ]
     extension = "sensor.yeastar_p_series_software_edition_extension_"
     assert hass.states.get(f"{extension}2002").state == "ringing"
     assert hass.states.get(f"{extension}2o02") is None
-    await until(
-        lambda: (
-            hass.states.get("sensor.yeastar_p_series_software_edition_extension_2999") is not None
-        )
-    )
-    sensor = hass.states.get("sensor.yeastar_p_series_software_edition_extension_2999")
-    assert sensor is not None
-    assert (sensor.state, sensor.attributes["presence"]) == ("unknown", "lunch")
+    # Only the extensions the PBX lists have sensors.
+    await hass.async_block_till_done()
+    assert hass.states.get(f"{extension}2999") is None
+    assert hass.states.get(f"{extension}2003").attributes["presence"] == "lunch"
 
 
 async def test_presets_and_an_escalation_acknowledged_on_the_keypad(
@@ -445,39 +447,40 @@ async def test_presets_and_an_escalation_acknowledged_on_the_keypad(
 
 
 def test_the_follower_s_bounds_and_odd_events() -> None:
-    follower = CallFollower()
+    follower = CallFollower("yeastar_p")
     for n in range(40):
-        follower.start(FollowedCall(str(n), "2001", "2002"))
-    assert follower.call("0") is None
-    assert follower.call("39") is not None
+        follower.start(str(n), "2001", "2002", one_party=False)
+    assert follower.calls.get("0") is None
+    assert follower.calls.get("39") is not None
 
     def event(kind: int, msg: dict[str, Any]) -> tuple[PbxEvent, Any]:
         decoded = decode_frame(json.dumps({"type": kind, "sn": SERIAL, "msg": json.dumps(msg)}))
         assert isinstance(decoded, PbxEvent)
         return decoded, decoded.members()
 
-    follower.note_channels(event(30011, {"members": [{"extension": {"number": "2001"}}]})[1])
-    assert follower.channels == {}
     ring = event(
         30011,
         {"call_id": "39", "members": [{"extension": {"number": "2002", "member_status": "RING"}}]},
     )
-    assert follower.follow(*ring) is not None
-    assert follower.follow(*ring) is None  # no change
+    assert len(follower.follow(*ring)) == 1
+    assert follower.follow(*ring) == []  # no change
     hold = event(
         30011,
         {"call_id": "39", "members": [{"extension": {"number": "2002", "member_status": "HOLD"}}]},
     )
-    assert follower.follow(*hold) is None
-    cdr = event(30012, {"call_id": "39", "status": "ANSWERD", "talk_duration": 21})
-    status = follower.follow(*cdr)
-    assert status is not None
-    assert (status["state"], status["outcome"], status["call_duration"]) == (
-        "disconnected",
-        "answered",
-        21,
+    assert follower.follow(*hold) == []
+    bye = event(
+        30011,
+        {"call_id": "39", "members": [{"extension": {"number": "2002", "member_status": "BYE"}}]},
     )
-    assert follower.follow(*cdr) is None  # ended once
+    assert follower.follow(*bye) == []  # settling: its record may still say how it ended
+    cdr = event(
+        30012,
+        {"call_id": "39", "call_to": "2002", "status": "ANSWERD", "talk_duration": 21},
+    )
+    [status] = follower.follow(*cdr)
+    assert (status.state, status.outcome, status.call_duration) == ("disconnected", "answered", 21)
+    assert follower.follow(*cdr) == []  # ended once
 
 
 async def test_providers_without_extensions(

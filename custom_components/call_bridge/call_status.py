@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
+from .api.telephony import CallState, CallStatus
 from .const import DOMAIN, EVENT_CALL_STATUS
-from .providers.base import Provider
 
-# The states a call reports, as automations see them; "unknown" for one the provider does not document.
-CALL_STATES: Final = (
-    "calling_caller",
-    "calling_callee",
-    "connected",
-    "collect_result",
-    "disconnected",
-)
-STATE_UNKNOWN: Final = "unknown"
+# The states a call reports, as automations see them ("unknown" for one a provider does not document).
+CALL_STATES: Final = tuple(state.value for state in CallState)
 
 
 def signal_call_status(entry_id: str) -> str:
@@ -25,9 +19,11 @@ def signal_call_status(entry_id: str) -> str:
     return f"{DOMAIN}_{entry_id}_call_status"
 
 
-def async_fire_call_status(provider: Provider[Any], status: dict[str, Any]) -> dict[str, Any]:
+def async_fire_call_status(
+    hass: HomeAssistant, entry_id: str, device_id: str, status: CallStatus
+) -> dict[str, Any]:
     """Fire the event of a call's new ``status`` on the bus and to the entry's entities."""
-    event = {"entry_id": provider.entry.entry_id, "device_id": provider.device_id} | status
-    provider.hass.bus.async_fire(EVENT_CALL_STATUS, event)
-    async_dispatcher_send(provider.hass, signal_call_status(provider.entry.entry_id), event)
+    event = {"entry_id": entry_id, "device_id": device_id} | status.as_dict()
+    hass.bus.async_fire(EVENT_CALL_STATUS, event)
+    async_dispatcher_send(hass, signal_call_status(entry_id), event)
     return event

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
-from collections.abc import Callable
+from collections import Counter, OrderedDict, deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 import logging
+import re
 import time
-from typing import Any
+from typing import Any, Final
 
 # Enough to swallow any redelivery of a recent call, small enough to stay a few kilobytes: keys are
 # bounded in length (a call id is at most 64 characters, a status 16).
@@ -18,6 +20,19 @@ PLACED_CALLS_LIMIT = 256
 PLACED_CALL_LIFETIME = 24 * 3600.0
 # Refused or unsigned callbacks are logged at most this often per entry; the diagnostics count them.
 LOG_INTERVAL = 60.0
+# What the diagnostics keep of the far side's messages: the last ones, each cut at a size no real
+# report or frame reaches.
+FAR_SIDE_MESSAGES: Final = 20
+FAR_SIDE_MESSAGE_CHARACTERS: Final = 16 * 1024
+REDACTED: Final = "**REDACTED**"
+# Runs of seven digits or more are phone numbers (extensions and event types are shorter); a call
+# id's digits before its decimal point ("1702364386.124") are not.
+_PHONE_NUMBER: Final = re.compile(r"(?<![\d.])\d{7,}(?![\d]|\.\d)")
+# Fields that hold secrets, in a JSON text or in one inside it (escaped quotes).
+_SECRET_FIELD: Final = re.compile(
+    r'(\\*"(?:access_token|refresh_token|token|password|secret|client_secret|access_key)'
+    r'\\*"\s*:\s*\\*")[^"\\]*'
+)
 
 
 @dataclass
@@ -134,3 +149,44 @@ class Availability:
         if not self._reachable:
             self.logger.info("%s is reachable again", self.name)
             self._reachable = True
+
+
+def mask_phone_numbers(text: str) -> str:
+    """Return ``text`` with every phone number masked but for its last four digits."""
+    return _PHONE_NUMBER.sub(lambda number: "*" * (len(number[0]) - 4) + number[0][-4:], text)
+
+
+@dataclass
+class FarSideLog:
+    """The last messages an entry's far side sent (reports, frames, callbacks), as received.
+
+    Kept for the diagnostics, so that a user's download can become a test case; ``masked``
+    removes secrets and masks phone numbers when it is made.
+    """
+
+    messages: deque[tuple[datetime, str, str]] = field(
+        default_factory=lambda: deque(maxlen=FAR_SIDE_MESSAGES)
+    )
+
+    def add(self, kind: str, message: bytes | str) -> None:
+        """Keep a message of ``kind`` ("report", "frame", "callback"), cut when it is very long."""
+        text = (
+            message.decode("utf-8", "backslashreplace") if isinstance(message, bytes) else message
+        )
+        if len(text) > FAR_SIDE_MESSAGE_CHARACTERS:
+            text = f"{text[:FAR_SIDE_MESSAGE_CHARACTERS]}… ({len(text)} characters in all)"
+        self.messages.append((datetime.now(UTC), kind, text))
+
+    def masked(self, secrets: Iterable[str]) -> list[dict[str, str]]:
+        """Return the messages, oldest first: no secret, phone numbers masked."""
+        secrets = sorted({secret for secret in secrets if secret}, key=len, reverse=True)
+        kept = []
+        for received, kind, message in self.messages:
+            text = message
+            for secret in secrets:
+                text = text.replace(secret, REDACTED)
+            text = _SECRET_FIELD.sub(lambda field: field[1] + REDACTED, text)
+            kept.append(
+                {"received": received.isoformat(), "kind": kind, "text": mask_phone_numbers(text)}
+            )
+        return kept

@@ -68,5 +68,9 @@ async def async_get_config_entry_diagnostics(
         },
         "recent_calls": async_redact_data(dict(provider.calls.recent_calls), redacted),
         "callbacks": dict(sorted(provider.callbacks.counts.items())),
+        # What the far side sent last, as received: a report of a misread can become a test case.
+        "far_side_messages": provider.far_side.masked(
+            str(entry.data.get(key) or "") for key in redacted
+        ),
         "provider": provider.diagnostics(),
     }

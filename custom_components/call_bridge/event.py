@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .call_status import CALL_STATES, STATE_UNKNOWN, signal_call_status
+from .call_status import CALL_STATES, signal_call_status
 from .entity import CallBridgeEntity
 from .providers.base import CallBridgeConfigEntry, Provider
 
@@ -43,7 +43,7 @@ class CallStatusEvent(CallBridgeEntity[Provider[Any]], EventEntity):
     def __init__(self, entry: CallBridgeConfigEntry) -> None:
         """Set up the entity with every state a call can report."""
         super().__init__(entry, "call_status")
-        self._attr_event_types = [*CALL_STATES, STATE_UNKNOWN]
+        self._attr_event_types = list(CALL_STATES)
 
     async def async_added_to_hass(self) -> None:
         """Follow the entry's call status while the entity exists."""

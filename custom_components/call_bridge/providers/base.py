@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 import logging
 from typing import Any, ClassVar, Self
 
 from homeassistant.components.event import EventEntity
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
+from ..api.telephony import SETTLE_SECONDS, CallStatus, PlacedCalls
+from ..call_status import async_fire_call_status
 from ..const import DOMAIN, SERVICE_PLAY_MESSAGE, SUBENTRY_TYPE_MESSAGE, SUBENTRY_TYPE_PRESET
 from ..cooldown import CallGate
-from ..data import Availability, CallbackReport, CallLog
+from ..data import Availability, CallbackReport, CallLog, FarSideLog
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -89,8 +94,12 @@ class Provider[CallT: Hashable](ABC):
         self.gate = CallGate()
         self.calls = CallLog()
         self.callbacks = CallbackReport(_LOGGER)
+        self.far_side = FarSideLog()
         self._availability = Availability(entry.title)
         self._calls_store = calls_store(hass, entry)
+        # Calls waiting to settle (see PlacedCall), each with what cancels its timer.
+        self._settling: dict[str, CALLBACK_TYPE] = {}
+        entry.async_on_unload(self._cancel_settling)
 
     @classmethod
     @abstractmethod
@@ -216,6 +225,44 @@ class Provider[CallT: Hashable](ABC):
             key, placeholders = refusal
             return self.error(key, **placeholders)
         return self.error("provider_bad_answer")
+
+    @callback
+    def report(self, status: CallStatus) -> None:
+        """Tell a call's new status: the event, the entry's entities, its recent calls."""
+        event = async_fire_call_status(self.hass, self.entry.entry_id, self.device_id, status)
+        self.calls.record(
+            status.call_id,
+            {
+                key: event[key]
+                for key in ("state", "reason", "outcome", "call_duration", "caller", "callee")
+            }
+            | {"updated": status.report_date or dt_util.utcnow().isoformat()},
+        )
+
+    @callback
+    def report_followed(self, statuses: Iterable[CallStatus], calls: PlacedCalls) -> None:
+        """Tell what a report changed of the calls the entry follows; settle those it left ending."""
+        for status in statuses:
+            self.report(status)
+        for call_id in calls.take_settling():
+            if call_id not in self._settling:
+                self._settling[call_id] = async_call_later(
+                    self.hass,
+                    SETTLE_SECONDS,
+                    HassJob(partial(self._settled, calls, call_id), cancel_on_shutdown=True),
+                )
+
+    @callback
+    def _settled(self, calls: PlacedCalls, call_id: str, _now: object) -> None:
+        del self._settling[call_id]
+        if (status := calls.settle(call_id)) is not None:
+            self.report(status)
+
+    @callback
+    def _cancel_settling(self) -> None:
+        for cancel in self._settling.values():
+            cancel()
+        self._settling.clear()
 
     def placed(self, call_id: str | None) -> None:
         """Remember a call this entry placed, so that its reports are recognised as its own."""

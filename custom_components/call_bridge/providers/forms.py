@@ -64,13 +64,17 @@ def without_secrets(values: Mapping[str, Any] | None, secrets: Collection[str]) 
     return {key: value for key, value in (values or {}).items() if key not in secrets}
 
 
-def with_typed_host(data: dict[str, Any]) -> dict[str, Any]:
+def with_typed_host(data: dict[str, Any], *, url_ports: bool = False) -> dict[str, Any]:
     """Take a PBX form's host as people type it: the port or scheme it names set those fields too.
 
-    "https://pbx:8443" gives host "pbx", port 8443 and TLS on; raise ValueError when it is no host.
+    "https://pbx:8443" gives host "pbx", port 8443 and TLS on; with ``url_ports``, a scheme typed
+    without a port means the scheme's own ("https://pbx.ras.yeastar.com" is port 443), as in any
+    URL. Raise ValueError when it is no host.
     """
     host, port, ssl = normalize_host(str(data.get(CONF_HOST, "")))
     data[CONF_HOST] = host
+    if port is None and ssl is not None and url_ports:
+        port = 443 if ssl else 80
     if port is not None:
         data[CONF_PORT] = port
     if ssl is not None:

@@ -9,8 +9,17 @@ API_PATH: Final = "/openapi/v1.0"
 DEFAULT_PORT: Final = 8088
 USER_AGENT: Final = "OpenAPI"  # the value every Yeastar example sends; the header is mandatory
 SUCCESS: Final = 0
-TOKEN_EXPIRED: Final = 10004
 LOGIN_REFUSED: Final = -1
+# Codes seen on real PBXs (reference section "Field evidence", 4 to 6); Yeastar publishes no table.
+INTERNAL_ERROR: Final = -2
+INTERFACE_NOT_EXISTED: Final = 10001  # also a POST to an endpoint that takes GET
+TOKEN_EXPIRED: Final = 10004
+MISSING_PERMISSION: Final = 10005
+PARAMETER_ERROR: Final = 40002
+DUPLICATE_VALUE: Final = 40003
+DATA_NOT_FOUND: Final = 60001
+TOKEN_LIMIT: Final = 60002  # the client's live tokens; they lapse with time, or del_token
+IP_FORBIDDEN: Final = 70087
 
 
 def refuses_the_token(errcode: int, errmsg: str) -> bool:

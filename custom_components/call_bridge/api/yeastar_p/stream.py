@@ -24,6 +24,7 @@ from .models import SUCCESS, refuses_the_token
 _LOGGER = logging.getLogger(__name__)
 
 HEARTBEAT: Final = 30.0
+HEARTBEAT_RESPONSE: Final = "heartbeat response"
 BACKOFF: Final = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 CONNECT_TIMEOUT: Final = 10.0
 
@@ -41,8 +42,12 @@ class EventStream:
         heartbeat: float = HEARTBEAT,
         backoff: Sequence[float] = BACKOFF,
         on_state: Callable[[bool], None] | None = None,
+        on_frame: Callable[[str], None] | None = None,
     ) -> None:
-        """Keep what to run; ``run`` connects. ``name`` names the PBX in log lines."""
+        """Keep what to run; ``run`` connects. ``name`` names the PBX in log lines.
+
+        ``on_frame`` sees every text frame as received, but the heartbeat's replies.
+        """
         self._client = client
         self._on_event = on_event
         self._name = name
@@ -50,6 +55,7 @@ class EventStream:
         self._heartbeat = heartbeat
         self._backoff = tuple(backoff)
         self._on_state = on_state
+        self._on_frame = on_frame
         self.connected = False
         self.connections = 0
         self._dropped = False
@@ -145,6 +151,8 @@ class EventStream:
                 continue  # a heartbeat or the token is due
             if message.type is not aiohttp.WSMsgType.TEXT:
                 raise YeastarPError("the PBX closed the event connection")
+            if self._on_frame is not None and message.data != HEARTBEAT_RESPONSE:
+                self._on_frame(message.data)
             try:
                 decoded = decode_frame(message.data)
             except InvalidEventError as err:

@@ -46,8 +46,9 @@ EXTENSION_STATES: Final[dict[str, str]] = {
     "Ringing": "ringing",
     "InUse": "in_use",
     "Busy": "in_use",
-    "Unregistered": "unavailable",
-    "Unavailable": "unavailable",
+    # Not registered: "offline" (Home Assistant keeps "unavailable" for an entity it cannot read).
+    "Unregistered": "offline",
+    "Unavailable": "offline",
 }
 _EXTENSION_STATE_OF_WORD: Final = {
     word.casefold(): state for word, state in EXTENSION_STATES.items()

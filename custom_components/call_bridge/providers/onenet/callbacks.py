@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from aiohttp import web
 
@@ -17,7 +17,7 @@ from ...api.onenet import (
     parse_callback,
     success_answer,
 )
-from ...call_status import STATE_UNKNOWN, async_fire_call_status
+from ...api.telephony import CallState, CallStatus, Outcome
 from ...webhook import read_body
 from .client import account_of, generation_of
 from .const import (
@@ -32,40 +32,40 @@ if TYPE_CHECKING:
     from . import OneNetProvider
 
 # OneNET's statuses, and the states automations see.
-STATES: Final[dict[str, str]] = {
-    "CallingCaller": "calling_caller",
-    "CallingCallee": "calling_callee",
-    "Connected": "connected",
-    "CollectResult": "collect_result",
-    "Disconnected": "disconnected",
+STATES: Final[dict[str, CallState]] = {
+    "CallingCaller": CallState.CALLING_CALLER,
+    "CallingCallee": CallState.CALLING_CALLEE,
+    "Connected": CallState.CONNECTED,
+    "CollectResult": CallState.COLLECT_RESULT,
+    "Disconnected": CallState.DISCONNECTED,
 }
 
 
 # Disconnected's reason, as an outcome (a call that was connected was answered, whatever follows).
-OUTCOME_OF_REASON: Final[dict[str, str]] = {
-    "CallerBusy": "busy",
-    "CalleeBusy": "busy",
-    "CallerNoAnswer": "no_answer",
-    "CalleeNoAnswer": "no_answer",
-    "CallerAbandon": "no_answer",
-    "CallerFailure": "failed",
-    "CalleeFailure": "failed",
-    "CalleeEmpty": "unreachable",
+OUTCOME_OF_REASON: Final[dict[str, Outcome]] = {
+    "CallerBusy": Outcome.BUSY,
+    "CalleeBusy": Outcome.BUSY,
+    "CallerNoAnswer": Outcome.NO_ANSWER,
+    "CalleeNoAnswer": Outcome.NO_ANSWER,
+    "CallerAbandon": Outcome.NO_ANSWER,
+    "CallerFailure": Outcome.FAILED,
+    "CalleeFailure": Outcome.FAILED,
+    "CalleeEmpty": Outcome.UNREACHABLE,
     # Voice notifications only (section 4.2), spelled as OneNET spells them.
-    "CalleeUnregistere": "unreachable",
-    "CalleenotReach": "unreachable",
-    "CalleeReject": "rejected",
-    "Other": "failed",
+    "CalleeUnregistere": Outcome.UNREACHABLE,
+    "CalleenotReach": Outcome.UNREACHABLE,
+    "CalleeReject": Outcome.REJECTED,
+    "Other": Outcome.FAILED,
 }
 
 
-def outcome(callback: Callback, connected: bool) -> str | None:
+def outcome(callback: Callback, connected: bool) -> Outcome | None:
     """Return the outcome of a Disconnected callback; None for the other statuses."""
     if callback.status != "Disconnected":
         return None
     if connected or (callback.reason == "HangUp" and (callback.call_duration or 0) > 0):
-        return "answered"
-    return OUTCOME_OF_REASON.get(callback.reason or "", STATE_UNKNOWN)
+        return Outcome.ANSWERED
+    return OUTCOME_OF_REASON.get(callback.reason or "", Outcome.UNKNOWN)
 
 
 def _success() -> web.Response:
@@ -76,22 +76,22 @@ def _refusal(refused: CallbackRefused) -> web.Response:
     return web.json_response(refused.answer(), status=refused.status)
 
 
-def call_status(callback: Callback, connected: bool) -> dict[str, Any]:
-    """Return what a callback tells of its call, in the words of ``call_bridge_call_status``."""
-    return {
-        "provider": ENTRY_TYPE,
-        "call_id": callback.call_id,
-        "caller": callback.caller,
-        "callee": callback.callee,
-        "status": callback.status,
-        "state": STATES.get(callback.status, STATE_UNKNOWN),
-        "reason": callback.reason,
-        "outcome": outcome(callback, connected),
-        "digits": callback.digits,
-        "call_duration": callback.call_duration,
-        "caller_call_duration": callback.caller_call_duration,
-        "report_date": callback.report_date,
-    }
+def call_status(callback: Callback, connected: bool) -> CallStatus:
+    """Return what a callback tells of its call."""
+    return CallStatus(
+        provider=ENTRY_TYPE,
+        call_id=callback.call_id,
+        caller=callback.caller,
+        callee=callback.callee,
+        status=callback.status,
+        state=STATES.get(callback.status, CallState.UNKNOWN),
+        reason=callback.reason,
+        outcome=outcome(callback, connected),
+        digits=callback.digits,
+        call_duration=callback.call_duration,
+        caller_call_duration=callback.caller_call_duration,
+        report_date=callback.report_date,
+    )
 
 
 async def async_handle_callback(provider: OneNetProvider, request: web.Request) -> web.Response:
@@ -104,7 +104,9 @@ async def async_handle_callback(provider: OneNetProvider, request: web.Request) 
     try:
         body = await read_body(request, MAX_BODY_BYTES)
         if body is None:
+            provider.far_side.add("callback", f"(a body of more than {MAX_BODY_BYTES} bytes)")
             raise TOO_LARGE
+        provider.far_side.add("callback", body)
         callback = parse_callback(
             decode_callback(body),
             account_of(entry.data),
@@ -158,13 +160,5 @@ async def async_handle_callback(provider: OneNetProvider, request: web.Request) 
         (callback.call_id, status) in provider.calls.seen_callbacks
         for status in ("Connected", "CollectResult")
     )
-    event = async_fire_call_status(provider, call_status(callback, connected))
-    provider.calls.record(
-        callback.call_id,
-        {
-            key: event[key]
-            for key in ("state", "reason", "outcome", "call_duration", "caller", "callee")
-        }
-        | {"updated": callback.report_date},
-    )
+    provider.report(call_status(callback, connected))
     return _success()

@@ -38,6 +38,7 @@ from ...api.yeastar_s import (
     extension_state,
     normalize_outside_number,
 )
+from ...api.yeastar_s.follow import CallFollower
 from ...const import (
     ATTR_AUTOANSWER,
     ATTR_CALL_ID,
@@ -61,7 +62,6 @@ from .const import CONF_AUTOANSWER, DEFAULT_AUTOANSWER, ENTRY_TYPE
 from .coordinator import PbxCoordinator
 from .errors import entry_error, locked_out
 from .events import PbxCallsEvent
-from .follow import CallFollower, FollowedCall
 from .refusals import async_refused_logins, remember_refusal
 from .reports import address_of, async_handle_report
 
@@ -180,7 +180,7 @@ class PbxProvider(ExtensionPresets, Provider[PbxRequest]):
         # The PBX's addresses, from which alone reports are taken (found when reports start).
         self.pbx_addresses: frozenset[str] = frozenset()
         self._extension_states: dict[str, str | None] = {}
-        self.follower = CallFollower()
+        self.follower = CallFollower(ENTRY_TYPE)
         self._extensions_polled()
 
     @classmethod
@@ -242,7 +242,9 @@ class PbxProvider(ExtensionPresets, Provider[PbxRequest]):
 
     @callback
     def set_extension_state(self, number: str, state: str) -> None:
-        """Note an extension's state from a report, and tell its sensor."""
+        """Note an extension's state from a report, and tell its sensor: of listed extensions only."""
+        if number not in self._extension_states:
+            return
         self._extension_states[number] = state
         async_dispatcher_send(self.hass, signal_extension(self.entry.entry_id, number))
 
@@ -330,7 +332,14 @@ class PbxProvider(ExtensionPresets, Provider[PbxRequest]):
         if self.client.reports:
             # Followed through the reports: it needs an id, the PBX's or one of Call Bridge's.
             call_id = pbx_callid or f"call_bridge_{uuid.uuid4().hex}"
-            self.follower.start(FollowedCall(call_id, pbx_callid, caller, callee, outbound))
+            self.follower.start(
+                call_id,
+                pbx_callid,
+                caller,
+                callee,
+                outbound=outbound,
+                one_party=isinstance(call, PbxPrompt),
+            )
         return Placed(call_id, parties={ATTR_CALLER: caller, ATTR_CALLEE: callee})
 
     def _translated(self, err: PbxError) -> HomeAssistantError:

@@ -11,7 +11,6 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from ...api.yeastar_s import InvalidReportError, PbxReport, decode_report, parse_report
 from ...api.yeastar_s.reports import MAX_REPORT_BYTES
-from ...call_status import async_fire_call_status
 from ...const import EVENT_PBX_EVENT
 from ...webhook import read_body
 from .events import signal_pbx_report
@@ -61,8 +60,10 @@ async def async_handle_report(provider: PbxProvider, request: web.Request) -> we
         return web.Response(status=403)
     body = await read_body(request, MAX_REPORT_BYTES)
     if body is None:
+        provider.far_side.add("report", f"(a body of more than {MAX_REPORT_BYTES} bytes)")
         counts.count("refused", logging.WARNING, "%s: report refused: too large", title)
         return web.Response(status=413)
+    provider.far_side.add("report", body)
     try:
         report = parse_report(decode_report(body))
     except InvalidReportError as err:
@@ -81,10 +82,5 @@ async def async_handle_report(provider: PbxProvider, request: web.Request) -> we
     async_dispatcher_send(provider.hass, signal_pbx_report(provider.entry.entry_id), event)
     if report.extension_state is not None and report.extensions:
         provider.set_extension_state(report.extensions[0], report.extension_state)
-    if (status := provider.follower.follow(report)) is not None:
-        fired = async_fire_call_status(provider, status)
-        provider.calls.record(
-            status["call_id"],
-            {key: fired[key] for key in ("state", "reason", "outcome", "caller", "callee")},
-        )
+    provider.report_followed(provider.follower.follow(report), provider.follower.calls)
     return web.Response(status=200)

@@ -46,9 +46,19 @@ from ...api.yeastar_p import (
     YeastarPRefusedError,
 )
 from ...api.yeastar_p.client import MAX_PROMPT_BYTES, PROMPT_FORMATS
-from ...api.yeastar_p.events import EXTENSION_CALL_STATUS, EXTENSION_PRESENCE
+from ...api.yeastar_p.events import EXTENSION_CALL_STATUS, EXTENSION_PRESENCE, Member
+from ...api.yeastar_p.follow import CallFollower, is_channel
+from ...api.yeastar_p.models import (
+    DATA_NOT_FOUND,
+    DUPLICATE_VALUE,
+    INTERFACE_NOT_EXISTED,
+    INTERNAL_ERROR,
+    IP_FORBIDDEN,
+    MISSING_PERMISSION,
+    PARAMETER_ERROR,
+    TOKEN_LIMIT,
+)
 from ...api.yeastar_s import extension_state, normalize_outside_number
-from ...call_status import async_fire_call_status
 from ...const import (
     ATTR_AUTOANSWER,
     ATTR_CALL_ID,
@@ -72,7 +82,7 @@ from ..base import FlowSteps, Placed, Provider, register_device, signal_extensio
 from ..extension_presets import ExtensionPresets, extension, extension_errors, prompt_of
 from ..pbx.const import CONF_AUTOANSWER, DEFAULT_AUTOANSWER
 from ..pbx.events import PbxCallsEvent, signal_pbx_report
-from .calls import CallFollower, FollowedCall, members_of, pbx_event
+from .calls import members_of, pbx_event
 from .client import create_yeastar_p_client
 from .const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, ENTRY_TYPE
 
@@ -80,8 +90,14 @@ _LOGGER = logging.getLogger(__name__)
 
 # The errcodes the P-Series is known to answer, with a message of their own.
 ERRCODE_TRANSLATION_KEYS: Final[dict[int, str]] = {
-    40002: "yeastar_p_errcode_40002",
-    40003: "yeastar_p_errcode_40003",
+    INTERNAL_ERROR: "yeastar_p_internal_error",
+    INTERFACE_NOT_EXISTED: "yeastar_p_errcode_10001",
+    MISSING_PERMISSION: "yeastar_p_errcode_10005",
+    PARAMETER_ERROR: "yeastar_p_errcode_40002",
+    DUPLICATE_VALUE: "yeastar_p_errcode_40003",
+    DATA_NOT_FOUND: "yeastar_p_errcode_60001",
+    TOKEN_LIMIT: "yeastar_p_errcode_60002",
+    IP_FORBIDDEN: "yeastar_p_errcode_70087",
 }
 
 
@@ -121,9 +137,9 @@ class SpokenMessage:
 
 @dataclass(frozen=True, slots=True)
 class Hangup:
-    """End the leg on ``channel_id`` (``call_id``: the call that was asked for, if any)."""
+    """End the legs on ``channel_ids`` (``call_id``: the call that was asked for, if any)."""
 
-    channel_id: str
+    channel_ids: tuple[str, ...]
     call_id: str | None = None
 
 
@@ -154,21 +170,30 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
         entry: YeastarPConfigEntry,
         device_id: str,
         client: YeastarPClient,
+        *,
+        serial: str,
         extensions: Sequence[Extension],
     ) -> None:
-        """Keep the client; the extensions start as the PBX listed them."""
+        """Keep the client and the PBX's serial; the extensions start as the PBX listed them."""
         super().__init__(hass, entry, device_id)
         self.client = client
-        self.follower = CallFollower()
-        # Signed in somewhere: idle until an event tells otherwise; signed in nowhere: unavailable.
+        self.serial = serial
+        self.follower = CallFollower(ENTRY_TYPE)
+        # The channel each extension was last seen on, for a hangup by extension.
+        self.channels: dict[str, str] = {}
+        # Signed in somewhere: idle until an event tells otherwise; signed in nowhere: offline.
         self._extension_states: dict[str, str | None] = {
-            e.number: None if e.online is None else "idle" if e.online else "unavailable"
+            e.number: None if e.online is None else "idle" if e.online else "offline"
             for e in extensions
         }
         self.presence: dict[str, str | None] = {e.number: e.presence for e in extensions}
         self._listeners: list[CALLBACK_TYPE] = []
         self.stream = EventStream(
-            client, self._event, name=entry.title, on_state=self._connection_changed
+            client,
+            self._event,
+            name=entry.title,
+            on_state=self._connection_changed,
+            on_frame=lambda frame: self.far_side.add("frame", frame),
         )
 
     @classmethod
@@ -185,6 +210,14 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
                 translation_key="pbx_auth_failed",
                 translation_placeholders={"host": host},
             ) from err
+        except YeastarPRefusedError as err:
+            # It answered: its code says why (a token limit, an IP restriction...); retried later.
+            await client.close()
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key=refusal_key(err.errcode),
+                translation_placeholders=refusal_placeholders(entry.title, err),
+            ) from err
         except YeastarPError as err:
             await client.close()
             raise ConfigEntryNotReady(
@@ -200,7 +233,7 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
             sw_version=info.firmware_version,
             serial_number=info.serial,
         )
-        return cls(hass, entry, device_id, client, extensions)
+        return cls(hass, entry, device_id, client, serial=info.serial, extensions=extensions)
 
     async def async_start(self) -> None:
         """Open the event connection, for as long as the entry is loaded."""
@@ -222,9 +255,15 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
     @callback
     def _event(self, event: PbxEvent) -> None:
         """Tell an event as Home Assistant events and states."""
+        title = self.entry.title
+        if event.serial is not None and event.serial != self.serial:
+            self.callbacks.count(
+                "foreign", logging.WARNING, "%s: event of another PBX refused", title
+            )
+            return
         members = members_of(event)
         if members is None:
-            self.callbacks.count("refused", logging.DEBUG, "%s: event refused", self.entry.title)
+            self.callbacks.count("refused", logging.DEBUG, "%s: event refused", title)
             return
         self.callbacks.counts["accepted"] += 1
         data = {"entry_id": self.entry.entry_id, "device_id": self.device_id} | pbx_event(
@@ -232,29 +271,31 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
         )
         self.hass.bus.async_fire(EVENT_PBX_EVENT, data)
         async_dispatcher_send(self.hass, signal_pbx_report(self.entry.entry_id), data)
-        self.follower.note_channels(members)
+        self._note_channels(members)
         if event.type in (EXTENSION_CALL_STATUS, EXTENSION_PRESENCE):
             self._extension_event(event)
-        if (status := self.follower.follow(event, members)) is not None:
-            fired = async_fire_call_status(self, status)
-            self.calls.record(
-                status["call_id"],
-                {key: fired[key] for key in ("state", "reason", "outcome", "caller", "callee")},
-            )
+        self.report_followed(self.follower.follow(event, members), self.follower.calls)
+
+    def _note_channels(self, members: tuple[Member, ...]) -> None:
+        """Keep where each extension is; a leg that hung up is nowhere."""
+        for member in members:
+            if member.number is None or member.channel_id is None:
+                continue
+            if member.status == "BYE":
+                self.channels.pop(member.number, None)
+            else:
+                self.channels[member.number] = member.channel_id
 
     def _extension_event(self, event: PbxEvent) -> None:
+        """Keep an extension's state or presence; only the extensions the PBX lists have them."""
         number, status = listed_extension(event.text("extension")), event.text("status")
-        if number is None:
+        if number is None or number not in self._extension_states:
             return
-        new = number not in self._extension_states
         if event.type == EXTENSION_CALL_STATUS:
             self._extension_states[number] = extension_state(status)
         else:
-            self._extension_states.setdefault(number, None)
             self.presence[number] = status
         async_dispatcher_send(self.hass, signal_extension(self.entry.entry_id, number))
-        if new:
-            self._tell_listeners()
 
     @callback
     def _connection_changed(self, connected: bool) -> None:
@@ -352,14 +393,15 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
         )
 
     def _hangup_of(self, fields: Mapping[str, Any]) -> Hangup:
-        """Return the hangup asked for: the channel of an extension, or of a call's caller."""
+        """Return the hangup asked for: the channel of an extension, or every live leg of a call."""
         call_id = fields.get(ATTR_CALL_ID)
+        channels: tuple[str, ...] = ()
         if call_id is None:
-            channel = self.follower.channels.get(extension(fields[ATTR_EXTENSION]))
-        else:
-            call = self.follower.call(call_id)
-            channel = call.channels.get(call.caller) if call is not None else None
-        if channel is None:
+            channel = self.channels.get(extension(fields[ATTR_EXTENSION]))
+            channels = (channel,) if channel is not None else ()
+        elif (call := self.follower.calls.get(call_id)) is not None:
+            channels = tuple(leg for leg in call.live_legs() if is_channel(leg))
+        if not channels:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="unknown_call",
@@ -368,13 +410,13 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
                     "entry_title": self.entry.title,
                 },
             )
-        return Hangup(channel, call_id)
+        return Hangup(channels, call_id)
 
     async def async_place(self, call: YeastarPRequest) -> Placed:
         """Dial, play a prompt, or hang a leg up; follow the calls placed by their id."""
         try:
             if isinstance(call, Hangup):
-                await self.client.hangup(call.channel_id)
+                await self._async_hang_up(call.channel_ids)
                 return Placed(call.call_id)
             if isinstance(call, Prompt | SpokenMessage):
                 caller = callee = call.extension
@@ -392,8 +434,27 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
         except YeastarPError as err:
             raise self._translated(err) from None
         if call_id is not None:
-            self.follower.start(FollowedCall(call_id, caller, callee))
+            self.follower.start(
+                call_id, caller, callee, one_party=isinstance(call, Prompt | SpokenMessage)
+            )
         return Placed(call_id, parties={ATTR_CALLER: caller, ATTR_CALLEE: callee})
+
+    async def _async_hang_up(self, channel_ids: tuple[str, ...]) -> None:
+        """Hang every leg up; a leg that ended with the first is no failure.
+
+        Raise the first error only when no leg could be hung up.
+        """
+        first_error: YeastarPError | None = None
+        hung_up = False
+        for channel_id in channel_ids:
+            try:
+                await self.client.hangup(channel_id)
+            except YeastarPError as err:
+                first_error = first_error or err
+            else:
+                hung_up = True
+        if not hung_up and first_error is not None:
+            raise first_error
 
     async def _async_upload_speech(self, call: SpokenMessage) -> str:
         """Make speech of the message with Home Assistant's text-to-speech; upload it as a prompt."""
@@ -415,10 +476,7 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
 
     def _translated(self, err: YeastarPError) -> HomeAssistantError:
         refusal = (
-            (
-                ERRCODE_TRANSLATION_KEYS.get(err.errcode, "yeastar_p_errcode_unknown"),
-                {"errcode": str(err.errcode), "errmsg": err.errmsg},
-            )
+            (refusal_key(err.errcode), refusal_placeholders(self.entry.title, err))
             if isinstance(err, YeastarPRefusedError)
             else None
         )
@@ -440,6 +498,16 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
             "events_connected": self.stream.connected,
             "event_connections": self.stream.connections,
         }
+
+
+def refusal_key(errcode: int) -> str:
+    """Return the translation key of a P-Series refusal."""
+    return ERRCODE_TRANSLATION_KEYS.get(errcode, "yeastar_p_errcode_unknown")
+
+
+def refusal_placeholders(title: str, err: YeastarPRefusedError) -> dict[str, str]:
+    """Return what a refusal's message names: the entry, the PBX's code and its words."""
+    return {"entry_title": title, "errcode": str(err.errcode), "errmsg": err.errmsg}
 
 
 type YeastarPConfigEntry = ConfigEntry[YeastarPProvider]

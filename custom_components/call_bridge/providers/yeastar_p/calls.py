@@ -1,13 +1,7 @@
-"""The P-Series' events, told as ``call_bridge_pbx_event`` and as the status of the calls placed.
-
-A P-Series event names its call (``call_id``, the one ``call/dial`` answered), so a call is
-followed by its id; its legs' channels are kept, because the PBX hangs up by channel.
-"""
+"""The P-Series' events, told as ``call_bridge_pbx_event``: their type, legs and fields."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Any, Final
 
 from ...api.yeastar_p import InvalidEventError, Member, PbxEvent
@@ -20,11 +14,7 @@ from ...api.yeastar_p.events import (
     NEW_CDR,
     PLAY_PROMPT_END,
 )
-from ...call_status import STATE_UNKNOWN
-from ..pbx.follow import OUTCOME_OF_CDR, failure_outcome
-from .const import ENTRY_TYPE
 
-FOLLOWED_CALLS: Final = 32
 # The type of a call-status event, by the most telling state among its legs.
 TYPE_OF_MEMBER_STATUS: Final = (
     ("BYE", "bye"),
@@ -84,113 +74,6 @@ def pbx_event(event: PbxEvent, members: tuple[Member, ...]) -> dict[str, Any]:
         if event.type in (EXTENSION_CALL_STATUS, EXTENSION_PRESENCE)
         else None,
         "key": event.text("info") if event.type == DTMF else None,
-    }
-
-
-@dataclass(slots=True)
-class FollowedCall:
-    """A call this entry placed: its parties, how far it got, its legs' channels."""
-
-    call_id: str
-    caller: str
-    callee: str
-    state: str = "requested"
-    answered: bool = False
-    digits: str = ""
-    channels: dict[str, str] = field(default_factory=dict)
-
-
-class CallFollower:
-    """Turns the events of the calls this entry placed into their ``call_bridge_call_status``."""
-
-    def __init__(self) -> None:
-        """Follow no call yet."""
-        self._calls: OrderedDict[str, FollowedCall] = OrderedDict()
-        # The channel each extension was last seen on, for a hangup by extension.
-        self.channels: dict[str, str] = {}
-
-    def start(self, call: FollowedCall) -> None:
-        """Follow a call just placed."""
-        self._calls[call.call_id] = call
-        while len(self._calls) > FOLLOWED_CALLS:
-            self._calls.popitem(last=False)
-
-    def call(self, call_id: str) -> FollowedCall | None:
-        """Return a followed call."""
-        return self._calls.get(call_id)
-
-    def note_channels(self, members: tuple[Member, ...]) -> None:
-        """Keep where each extension is; a leg that hung up is nowhere."""
-        for member in members:
-            if member.number is None or member.channel_id is None:
-                continue
-            if member.status == "BYE":
-                self.channels.pop(member.number, None)
-            else:
-                self.channels[member.number] = member.channel_id
-
-    def follow(self, event: PbxEvent, members: tuple[Member, ...]) -> dict[str, Any] | None:
-        """Return the new status of the call an event is about; None when nothing changed."""
-        call = self._calls.get(event.call_id or "")
-        if call is None or call.state == "disconnected":
-            return None
-        for member in members:
-            if member.number is not None and member.channel_id is not None:
-                call.channels.setdefault(member.number, member.channel_id)
-        outcome: str | None = None
-        duration: int | None = None
-        if event.type == CALL_STATUS:
-            callee = {m.status for m in members if m.number == call.callee}
-            statuses = {m.status for m in members}
-            if "BYE" in statuses:
-                state, outcome = "disconnected", "answered" if call.answered else "no_answer"
-            elif "ANSWER" in callee or (call.caller == call.callee and "ANSWERED" in callee):
-                state, call.answered = "connected", True
-            elif "RING" in callee:
-                state = "calling_callee"
-            elif statuses & {"ALERT", "RING"}:
-                state = "calling_caller"
-            else:
-                return None
-        elif event.type == CALL_FAILED:
-            state, outcome = "disconnected", failure_outcome(event.text("reason"))
-        elif event.type == NEW_CDR:
-            status = (event.text("status") or "").upper().replace("ANSWERD", "ANSWERED")
-            state, outcome = "disconnected", OUTCOME_OF_CDR.get(status, STATE_UNKNOWN)
-            talk = event.text("talk_duration")
-            duration = (
-                int(talk)
-                if talk is not None and talk.isascii() and talk.isdigit() and len(talk) <= 7
-                else None
-            )
-        elif event.type == DTMF and (key := event.text("info")) is not None:
-            call.digits = event.text("infos") or call.digits + key
-            call.state = "collect_result"
-            return _status(call, event, "collect_result", None, None)
-        else:
-            return None
-        if state == call.state:
-            return None
-        call.state = state
-        return _status(call, event, state, outcome, duration)
-
-
-def _status(
-    call: FollowedCall, event: PbxEvent, state: str, outcome: str | None, duration: int | None
-) -> dict[str, Any]:
-    return {
-        "provider": ENTRY_TYPE,
-        "call_id": call.call_id,
-        "caller": call.caller,
-        "callee": call.callee,
-        "status": str(event.type),
-        "state": state,
-        "reason": event.text("reason"),
-        "outcome": outcome,
-        "digits": call.digits if state == "collect_result" else None,
-        "call_duration": duration,
-        "caller_call_duration": None,
-        "report_date": None,
     }
 
 

@@ -16,10 +16,10 @@ from ...api.yeastar_p import (
     SystemInformation,
     YeastarPAuthError,
     YeastarPConnectionError,
-    YeastarPError,
+    YeastarPRefusedError,
     YeastarPResponseError,
 )
-from ...api.yeastar_p.models import DEFAULT_PORT
+from ...api.yeastar_p.models import DEFAULT_PORT, IP_FORBIDDEN, MISSING_PERMISSION, TOKEN_LIMIT
 from ...const import CONF_ENTRY_TYPE
 from ..forms import PORT, SECRET, TEXT, with_typed_host, without_secrets
 from .client import create_yeastar_p_client
@@ -28,6 +28,12 @@ from .const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, ENTRY_TYPE
 _LOGGER = logging.getLogger(__name__)
 
 SECRETS: Final = (CONF_CLIENT_SECRET,)
+# Refusals a person can do something about, each with its own form error.
+FORM_ERRORS: Final = {
+    TOKEN_LIMIT: "token_limit",
+    IP_FORBIDDEN: "ip_forbidden",
+    MISSING_PERMISSION: "missing_permission",
+}
 CREDENTIALS: Final[dict[vol.Marker, Any]] = {
     vol.Required(CONF_CLIENT_ID): TEXT,
     vol.Required(CONF_CLIENT_SECRET): SECRET,
@@ -60,7 +66,7 @@ def _entry_data(user_input: Mapping[str, Any], stored: Mapping[str, Any]) -> dic
     data = {CONF_ENTRY_TYPE: ENTRY_TYPE} | dict(stored) | dict(user_input)
     if not user_input.get(CONF_CLIENT_SECRET) and stored.get(CONF_CLIENT_SECRET):
         data[CONF_CLIENT_SECRET] = stored[CONF_CLIENT_SECRET]
-    return with_typed_host(data)
+    return with_typed_host(data, url_ports=True)
 
 
 async def _async_check(
@@ -74,7 +80,9 @@ async def _async_check(
         return {"base": "invalid_auth"}, None
     except (YeastarPConnectionError, YeastarPResponseError):
         return {"base": "cannot_connect"}, None
-    except YeastarPError as err:
+    except YeastarPRefusedError as err:
+        if err.errcode in FORM_ERRORS:
+            return {"base": FORM_ERRORS[err.errcode]}, None
         _LOGGER.warning("Unexpected answer from the P-Series PBX at %s: %s", data[CONF_HOST], err)
         return {"base": "unknown"}, None
     finally:

@@ -19,22 +19,9 @@ from simulator.server import start_simulator
 from .api_client import HomeAssistantClient
 from .browser import FrontendStrings
 from .hass_process import REPO, HomeAssistantProcess
-from .provision import (
-    PASSWORD,
-    USERNAME,
-    add_alarm_presets,
-    add_entries,
-    add_onenet_generation_2,
-    add_yeastar_p,
-    sign_in,
-)
+from .provision import PASSWORD, USERNAME, provision_demo, sign_in
 
 HASS_PORT = 8123
-
-PRESETS = {
-    "pbx": {"name": "Ring the kitchen", "caller": "101", "callee": "102", "autoanswer": True},
-    "onenet": {"name": "Call the caretaker", "caller": "13800138000", "callee": "13900139000"},
-}
 
 BANNER = """
 Call Bridge is running against the simulated PBXs and OneNET, in Home Assistant {version}.
@@ -43,31 +30,61 @@ Call Bridge is running against the simulated PBXs and OneNET, in Home Assistant 
   Log in as        {username} / {password}
 
 Set up already: PBX 1 and OneNET app 1, each with a call preset and an alarm message preset
-(buttons), the OneNET user of API generation 2 and the P-Series PBX. Add the others yourself (Settings > Devices & services > Add integration > Call Bridge) with:
+(buttons), the OneNET user of API generation 2 and the P-Series PBX. Add the others yourself
+(Settings > Devices & services > Add integration > Call Bridge) with:
 
 {services}
 
-Try it ({tools} > Actions, YAML mode):
+Try it ({tools} > Actions, YAML mode); each entry is named by its id, since there are several:
 
-  action: call_bridge.dial_extension
-  data:
-    caller: "101"
-    callee: "102"
-
-  action: call_bridge.click_to_dial
-  data:
-    caller: "+86 138 0013 8000"
-    callee: "139 0013 9000"
+{examples}
 
 Watch the call go by in {tools} > Events, listening to call_bridge_call_status, on the
-"Call status" entity of the OneNET device, or in {activity}. A callee of 138 0000 0486 is busy,
-138 0000 0480 never answers; extension 103 is busy, 999 does not exist. Turn on "Demo doorbell"
-(an input boolean) to see the doorbell blueprint call. Turn on "Demo alarm" to see the alarm
-escalation blueprint call extension 105 (which does not answer), then the caretaker, who
-acknowledges with key 1 (its trace: Settings > Automations > Demo alarm > Traces).
+"Call status" entity of each device, or in {activity}. A callee of 138 0000 0486 is busy,
+138 0000 0480 never answers (through OneNET or dialled out by a PBX); extension 103 is busy, 999
+does not exist. Turn on "Demo doorbell" (an input boolean) to see the doorbell blueprint call.
+Turn on "Demo alarm" to see the alarm escalation blueprint call extension 105 (which does not
+answer), then the caretaker, who acknowledges with key 1 (its trace: Settings > Automations >
+Demo alarm > Traces).
 
 Ctrl-C stops Home Assistant and the simulator. Home Assistant's log: {log}
 """
+
+
+def examples(entry_ids: dict[str, str]) -> str:
+    """Return the actions the banner prints, each naming the demo's entry it goes through."""
+    return f"""\
+  action: call_bridge.dial_extension
+  data:
+    config_entry_id: {entry_ids["pbx"]}
+    caller: "101"
+    callee: "102"
+
+  action: call_bridge.dial_outbound
+  data:
+    config_entry_id: {entry_ids["yeastar_p"]}
+    extension: "2001"
+    number: "138 0000 0486"
+
+  action: call_bridge.click_to_dial
+  data:
+    config_entry_id: {entry_ids["onenet"]}
+    caller: "+86 138 0013 8000"
+    callee: "139 0013 9000\""""
+
+
+def banner(version: str, url: str, entry_ids: dict[str, str], services: str, log: str) -> str:
+    """Return what the demo prints once it is ready."""
+    return BANNER.format(
+        version=version,
+        url=url,
+        username=USERNAME,
+        password=PASSWORD,
+        services=services,
+        examples=examples(entry_ids),
+        log=log,
+        **menus(),
+    )
 
 
 def menus() -> dict[str, str]:
@@ -108,27 +125,15 @@ async def run() -> None:
             client = HomeAssistantClient(session, hass.base_url)
             await sign_in(client)
             await client.ignore_installation_method_notice()
-            if not await client.entries("call_bridge"):
-                pbx_port, pbx = next(iter(simulated.pbxs.items()))
-                results = await add_entries(
-                    client, pbx, pbx_port, simulated.onenet, simulated.onenet_port
-                )
-                entry_ids = {kind: result["result"]["entry_id"] for kind, result in results.items()}
-                for kind, preset in PRESETS.items():
-                    await client.subentry_flow(entry_ids[kind], "preset", preset)
-                await add_alarm_presets(client, entry_ids)
-                await add_onenet_generation_2(client, simulated.onenet, simulated.onenet_port)
-                await add_yeastar_p(client, simulated.yeastar_p, simulated.yeastar_p_port)
+            entry_ids = await provision_demo(client, simulated)
             version = await client.version()
         print(
-            BANNER.format(
-                version=version,
-                url=hass.base_url,
-                username=USERNAME,
-                password=PASSWORD,
-                services=simulated.describe(),
-                log=hass.log_path.relative_to(REPO),
-                **menus(),
+            banner(
+                version,
+                hass.base_url,
+                entry_ids,
+                simulated.describe(),
+                str(hass.log_path.relative_to(REPO)),
             )
         )
         await stop.wait()

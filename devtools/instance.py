@@ -6,7 +6,7 @@ The end-to-end tests and the webhook benchmark start the same thing: the simulat
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +21,8 @@ from simulator.server import start_simulator
 from .api_client import HomeAssistantClient
 from .hass_process import HomeAssistantProcess, free_port
 from .provision import add_entries, sign_in
+
+type Provision = Callable[[HomeAssistantClient, FarSide], Awaitable[dict[str, str]]]
 
 
 @dataclass
@@ -50,8 +52,12 @@ async def running_instance(
     *,
     step_delay: float,
     extra_components: tuple[Path, ...] = (),
+    provision: Provision = add_entries,
 ) -> AsyncIterator[Instance]:
-    """Start the simulator and hass (``configuration`` has a ``{port}``); stop both afterwards."""
+    """Start the simulator and hass (``configuration`` has a ``{port}``); stop both afterwards.
+
+    ``provision`` sets the entries up (a PBX and a OneNET entry unless told otherwise).
+    """
     simulated = far_side(
         step_delay,
         onenet_port=free_port(),
@@ -68,16 +74,8 @@ async def running_instance(
         async with ClientSession() as session:
             client = HomeAssistantClient(session, hass.base_url)
             await sign_in(client)
-            pbx_port, pbx = next(iter(simulated.pbxs.items()))
-            results = await add_entries(
-                client, pbx, pbx_port, simulated.onenet, simulated.onenet_port
-            )
-            yield Instance(
-                hass=hass,
-                client=client,
-                far_side=simulated,
-                entry_ids={kind: result["result"]["entry_id"] for kind, result in results.items()},
-            )
+            entry_ids = await provision(client, simulated)
+            yield Instance(hass=hass, client=client, far_side=simulated, entry_ids=entry_ids)
     finally:
         await hass.stop()
         for runner in runners:

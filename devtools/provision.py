@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from simulator.demo import FarSide
 from simulator.onenet import OneNetState
 from simulator.pbx import PbxState
 from simulator.yeastar_p import YeastarPState
@@ -96,13 +97,46 @@ async def sign_in(client: HomeAssistantClient) -> None:
         await client.login(USERNAME, PASSWORD)
 
 
-async def add_entries(
-    client: HomeAssistantClient, pbx: PbxState, pbx_port: int, onenet: OneNetState, onenet_port: int
-) -> dict[str, dict[str, Any]]:
-    """Add a PBX and a OneNET entry through the real config flow; return the flows' results."""
-    return {
+async def add_entries(client: HomeAssistantClient, far_side: FarSide) -> dict[str, str]:
+    """Add the first PBX and OneNET's first app through the real config flow; return their ids."""
+    pbx_port, pbx = next(iter(far_side.pbxs.items()))
+    results = {
         "pbx": await add_entry(client, "pbx", pbx_form(pbx, pbx_port)),
-        "onenet": await add_entry(client, "onenet", onenet_form(onenet, onenet_port)),
+        "onenet": await add_entry(
+            client, "onenet", onenet_form(far_side.onenet, far_side.onenet_port)
+        ),
+    }
+    return {kind: result["result"]["entry_id"] for kind, result in results.items()}
+
+
+# The demo's entries, as their flows title them; a second run of the demo finds them by these.
+DEMO_TITLES = {
+    "pbx": "OpenVox UC501",
+    "onenet": "OneNET voice 02066240222",
+    "onenet_generation_2": "OneNET voice 075528000005",
+    "yeastar_p": "Yeastar P-Series Software Edition",
+}
+# A call preset of each of the first two, as a person adds one.
+DEMO_PRESETS = {
+    "pbx": {"name": "Ring the kitchen", "caller": "101", "callee": "102", "autoanswer": True},
+    "onenet": {"name": "Call the caretaker", "caller": "13800138000", "callee": "13900139000"},
+}
+
+
+async def provision_demo(client: HomeAssistantClient, far_side: FarSide) -> dict[str, str]:
+    """Set up the demo's entries and presets, once (a second run finds them); return their ids."""
+    existing = {entry["title"]: entry["entry_id"] for entry in await client.entries("call_bridge")}
+    if existing:
+        return {kind: existing[title] for kind, title in DEMO_TITLES.items() if title in existing}
+    entry_ids = await add_entries(client, far_side)
+    for kind, preset in DEMO_PRESETS.items():
+        await client.subentry_flow(entry_ids[kind], "preset", preset)
+    await add_alarm_presets(client, entry_ids)
+    generation_2 = await add_onenet_generation_2(client, far_side.onenet, far_side.onenet_port)
+    p_series = await add_yeastar_p(client, far_side.yeastar_p, far_side.yeastar_p_port)
+    return entry_ids | {
+        "onenet_generation_2": generation_2["result"]["entry_id"],
+        "yeastar_p": p_series["result"]["entry_id"],
     }
 
 

@@ -69,6 +69,9 @@ class YeastarPState:
     talk_seconds: float | None = None
     # Whether 30015 comes before the last BYE; None: it alternates from call to call.
     failure_first: bool | None = None
+    # Faults, for tests: endpoints never answered ("subscribe": the upgrade), heartbeats unanswered.
+    unanswered: set[str] = field(default_factory=set)
+    answers_heartbeats: bool = True
     tokens: dict[str, float] = field(default_factory=dict)
     refresh_tokens: dict[str, float] = field(default_factory=dict)
     login_failures: int = 0
@@ -150,6 +153,8 @@ def create_yeastar_p_app(state: YeastarPState) -> web.Application:
                 "body": raw.decode(),
             }
         )
+        if endpoint in state.unanswered:
+            await asyncio.Event().wait()  # until the server closes
         if endpoint == "subscribe":
             return await _subscribe(state, request, token)
         if not request.headers.get("User-Agent"):
@@ -304,7 +309,8 @@ async def _subscribe(
                 break
             if message.data == "heartbeat":
                 state.heartbeats += 1
-                await socket.send_str("heartbeat response")
+                if state.answers_heartbeats:
+                    await socket.send_str("heartbeat response")
                 continue
             topics = json.loads(message.data).get("topic_list", [])
             state.subscriptions[id(socket)] = list(topics)

@@ -124,6 +124,8 @@ async def test_extensions_start_as_the_pbx_lists_them(
     pbx_state.offline.add("2003")  # signed in on no phone and no Linkus client
     entry = await setup_entry(entry_of(pbx_port))
     extension = "sensor.yeastar_p_series_software_edition_extension_"
+    # Unavailable until the event connection is up (tests/test_faults.py).
+    await until(lambda: hass.states.get(f"{extension}2001").state != "unavailable")
     assert [hass.states.get(f"{extension}{n}").state for n in ("2001", "2002", "2003")] == [
         "idle",
         "idle",
@@ -487,8 +489,11 @@ async def test_providers_without_extensions(
     hass: HomeAssistant, onenet_entry: MockConfigEntry, setup_entry: SetupEntry
 ) -> None:
     provider = (await setup_entry(onenet_entry)).runtime_data
-    assert provider.extension_states == {}
-    provider.async_add_extensions_listener(lambda: None)()
+    assert provider.extensions.states == {}
+    provider.extensions.async_add_listener(lambda: None)()
+    provider.extensions.set_state("101", "idle")  # not listed: nothing
+    provider.extensions.set_attribute("101", "presence", "away")
+    assert provider.extensions.states == provider.extensions.attributes == {}
 
 
 @pytest.fixture

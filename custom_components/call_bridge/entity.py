@@ -15,6 +15,8 @@ class CallBridgeEntity[P: Provider[Any]](Entity):
     """An entity of one Call Bridge entry; unavailable while its provider does not answer."""
 
     _attr_has_entity_name = True
+    # Everything comes pushed (reports, events, callbacks) or through the providers' own polls.
+    _attr_should_poll = False
 
     def __init__(self, entry: ConfigEntry[P], key: str) -> None:
         """Attach the entity to the entry's device, with a unique id made of the entry's and ``key``."""

@@ -1,4 +1,4 @@
-"""A PBX's extensions as sensors: idle, ringing, in use or unavailable, kept current by its reports."""
+"""A PBX's extensions as sensors: idle, ringing, in use or offline, kept current by its reports."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.yeastar_s import EXTENSION_STATES
 from .entity import CallBridgeEntity
-from .providers.base import CallBridgeConfigEntry, Provider, signal_extension
+from .extensions import signal_extension
+from .providers.base import CallBridgeConfigEntry, Provider
 
 PARALLEL_UPDATES = 0
 
@@ -22,18 +23,18 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a sensor per extension the PBX lists; extensions added on the PBX later come too."""
-    provider = entry.runtime_data
+    extensions = entry.runtime_data.extensions
     added: set[str] = set()
 
     @callback
     def add_new_extensions() -> None:
-        new = [number for number in provider.extension_states if number not in added]
+        new = [number for number in extensions.states if number not in added]
         added.update(new)
         if new:
             async_add_entities(ExtensionSensor(entry, number) for number in new)
 
     add_new_extensions()
-    entry.async_on_unload(provider.async_add_extensions_listener(add_new_extensions))
+    entry.async_on_unload(extensions.async_add_listener(add_new_extensions))
 
 
 class ExtensionSensor(CallBridgeEntity[Provider[Any]], SensorEntity):
@@ -46,19 +47,19 @@ class ExtensionSensor(CallBridgeEntity[Provider[Any]], SensorEntity):
     def __init__(self, entry: CallBridgeConfigEntry, number: str) -> None:
         """Name the sensor after its extension."""
         super().__init__(entry, f"extension_{number}")
-        self._pbx = entry.runtime_data
+        self._extensions = entry.runtime_data.extensions
         self._number = number
         self._attr_translation_placeholders = {"extension": number}
 
     @property
     def native_value(self) -> str | None:
         """The extension's state, by the last report or poll."""
-        return self._pbx.extension_states.get(self._number)
+        return self._extensions.states.get(self._number)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """What the PBX tells of the extension besides its state (a P-Series: its presence)."""
-        return self._pbx.extension_attributes(self._number)
+        return self._extensions.attributes.get(self._number, {})
 
     async def async_added_to_hass(self) -> None:
         """Follow the reports about this extension."""

@@ -13,6 +13,7 @@ from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 import pytest
 
+from custom_components.call_bridge.api.common import Backoff
 from custom_components.call_bridge.api.yeastar_p import (
     TOPICS,
     Answer,
@@ -68,6 +69,11 @@ def pbx(
         session=session,
         **kwargs,
     )
+
+
+def quick(delay: float, *, stable: float = 60.0) -> Backoff:
+    """A back-off of one fixed delay, for tests on real time."""
+    return Backoff(first=delay, most=delay, stable=stable, jitter=lambda: 1.0)
 
 
 def endpoints(state: YeastarPState) -> list[str]:
@@ -360,7 +366,9 @@ async def test_events_of_a_call_with_a_drop_and_a_new_token(
     state.keys["2002"] = "1"
     client = pbx(session, port)
     events: list[PbxEvent] = []
-    stream = EventStream(client, events.append, name="P-Series", heartbeat=0.1, backoff=(0.05,))
+    stream = EventStream(
+        client, events.append, name="P-Series", heartbeat=0.1, backoff=quick(0.05, stable=0.2)
+    )
     task = asyncio.create_task(stream.run())
     await until(lambda: stream.connected)
     [subscribe] = [r for r in state.requests if r["endpoint"] == "subscribe"]
@@ -468,7 +476,9 @@ async def test_odd_but_valid_answers(session: ClientSession) -> None:
     assert server.port is not None
     client = pbx(session, server.port, request_timeout=0.2)
     assert await client.extensions() == []
-    assert await client.dial("2001", "2002") is None
+    # A call id that is not one Home Assistant can keep is a bad answer, never stored.
+    with pytest.raises(YeastarPResponseError):
+        await client.dial("2001", "2002")
     assert client.tokens.tokens is not None
     assert client.tokens.tokens.access_expires - client.tokens.tokens.renew_at == pytest.approx(300)
     with pytest.raises(YeastarPConnectionError):
@@ -565,7 +575,12 @@ async def test_the_stream_s_edge_cases(session: ClientSession) -> None:
     events: list[PbxEvent] = []
     states: list[bool] = []
     stream = EventStream(
-        client, events.append, name="P-Series", heartbeat=5, backoff=(0.01,), on_state=states.append
+        client,
+        events.append,
+        name="P-Series",
+        heartbeat=5,
+        backoff=quick(0.01),
+        on_state=states.append,
     )
     task = asyncio.create_task(stream.run())
     await until(lambda: stream.connections == 2)
@@ -603,7 +618,7 @@ async def test_a_socket_closed_before_it_answers(
 ) -> None:
     server, received = await socket_server([None])
     assert server.port is not None
-    stream = EventStream(pbx(session, server.port), print, name="P-Series", backoff=(0.2,))
+    stream = EventStream(pbx(session, server.port), print, name="P-Series", backoff=quick(0.2))
     task = asyncio.create_task(stream.run())
     await until(lambda: "event connection lost (the PBX closed" in caplog.text)
     assert len(received) == 1

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+import random
 import re
 from types import TracebackType
 from typing import Final, Self
@@ -11,6 +14,9 @@ import aiohttp
 from aiohttp import hdrs
 
 MAX_ANSWER_BYTES: Final = 1024 * 1024
+# What Home Assistant can keep of an id a provider gives (a call, a channel, a request): printable
+# text, which excludes control characters and the lone surrogates that its storage cannot write.
+MAX_ID_LENGTH: Final = 64
 # A PBX extension number, as the PBXs list and dial them.
 EXTENSION_NUMBER: Final = re.compile(r"[0-9]{1,16}")
 # Separators people type inside numbers: spaces (also full-width), dashes, dots, brackets.
@@ -39,6 +45,55 @@ async def read_answer(response: aiohttp.ClientResponse) -> bytes | None:
 def strip_separators(number: str) -> str:
     """Return a typed number without separators, full-width characters read as ASCII (NFKC)."""
     return _SEPARATORS.sub("", unicodedata.normalize("NFKC", number))
+
+
+def valid_id(value: object) -> str | None:
+    """Return an id a provider gave, if it is printable text of 1 to 64 characters; else None."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value)
+    return text if 0 < len(text) <= MAX_ID_LENGTH and text.isprintable() else None
+
+
+def answered_id(value: object, what: str, error: type[Exception]) -> str | None:
+    """Return the id an answer gives (None when it gives none); raise ``error`` for one not kept.
+
+    An id that is not printable text of at most 64 characters is a bad answer: Home Assistant
+    would fail to store it (a lone surrogate), or it is no id a provider means.
+    """
+    if value is None or value == "":
+        return None
+    checked = valid_id(value)
+    if checked is None:
+        raise error(
+            f"the answer's {what} is not printable text of at most {MAX_ID_LENGTH} characters"
+        )
+    return checked
+
+
+@dataclass(slots=True)
+class Backoff:
+    """Delays between attempts to connect: doubling from ``first`` to ``most``, with jitter.
+
+    A connection that ends before it was up ``stable`` seconds, for whatever reason (refused, a
+    "normal" close, a token the PBX does not take), counts as a failure: a far side that closes
+    every connection at once is asked again less and less often, not in a loop.
+    """
+
+    first: float = 1.0
+    most: float = 60.0
+    stable: float = 60.0
+    jitter: Callable[[], float] = random.random
+    failures: int = 0
+
+    def after(self, lasted: float | None) -> float:
+        """Return how long to wait after a connection that was up ``lasted`` seconds (None: never)."""
+        if lasted is not None and lasted >= self.stable:
+            self.failures = 0
+            return 0.0
+        delay: float = min(self.most, self.first * 2**self.failures)
+        self.failures += 1
+        return delay * (0.5 + self.jitter() / 2)
 
 
 def listed_extension(value: object) -> str | None:

@@ -25,6 +25,7 @@ from ..call_status import async_fire_call_status
 from ..const import DOMAIN, SERVICE_PLAY_MESSAGE, SUBENTRY_TYPE_MESSAGE, SUBENTRY_TYPE_PRESET
 from ..cooldown import CallGate
 from ..data import Availability, CallbackReport, CallLog, FarSideLog
+from ..extensions import Extensions
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -95,6 +96,10 @@ class Provider[CallT: Hashable](ABC):
         self.calls = CallLog()
         self.callbacks = CallbackReport(_LOGGER)
         self.far_side = FarSideLog()
+        # A PBX's extensions (none for a service); the entities that follow the availability.
+        self.extensions = Extensions(hass, entry.entry_id)
+        self._availability_listeners: list[CALLBACK_TYPE] = []
+        self._told_available: bool | None = None
         self._availability = Availability(entry.title)
         self._calls_store = calls_store(hass, entry)
         # Calls waiting to settle (see PlacedCall), each with what cancels its timer.
@@ -277,7 +282,19 @@ class Provider[CallT: Hashable](ABC):
 
     def async_add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
         """Call ``update`` when the availability changes; return what stops it."""
-        return lambda: None
+        if self._told_available is None:
+            self._told_available = self.available  # what the entities show as they are added
+        self._availability_listeners.append(update)
+        return lambda: self._availability_listeners.remove(update)
+
+    @callback
+    def availability_changed(self) -> None:
+        """Tell the entities of the availability, if it is not what they last heard."""
+        available = self.available
+        if available is not self._told_available:
+            self._told_available = available
+            for listener in list(self._availability_listeners):
+                listener()
 
     def reachable(self) -> None:
         """Note that the provider answered, whatever it said."""
@@ -291,27 +308,9 @@ class Provider[CallT: Hashable](ABC):
         """Return what this provider adds to the entry's diagnostics."""
         return {}
 
-    @property
-    def extension_states(self) -> Mapping[str, str | None]:
-        """Each extension's state (idle, ringing, in_use, unavailable), for a PBX's sensors."""
-        return {}
-
-    def extension_attributes(self, number: str) -> dict[str, Any]:
-        """Return what an extension's sensor shows besides its state."""
-        return {}
-
-    def async_add_extensions_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``update`` when extensions may have been added; return what stops it."""
-        return lambda: None
-
     def event_entities(self) -> list[EventEntity]:
         """Return the provider's own event entities, besides the entry's "Call status"."""
         return []
-
-
-def signal_extension(entry_id: str, number: str) -> str:
-    """Return the dispatcher signal that tells an extension's sensor of a new state."""
-    return f"{DOMAIN}_{entry_id}_extension_{number}"
 
 
 def register_device(hass: HomeAssistant, entry: ConfigEntry, **info: Any) -> str:

@@ -13,7 +13,7 @@ from typing import Any, Final, Literal
 
 import aiohttp
 
-from ..common import SessionClient, read_answer
+from ..common import SessionClient, answered_id, read_answer
 from .auth import authorization, decode_access_key, verify_authorization
 from .errors import (
     OneNetAuthError,
@@ -236,11 +236,11 @@ class OneNetClient(SessionClient):
 def _dial_result(answer: dict[str, Any]) -> DialResult:
     """Return the call id and request id of a successful answer."""
     data = answer.get("data")
-    call_id = data.get("call_id") if isinstance(data, dict) else None
-    request_id = answer.get("request_id")
     return DialResult(
-        call_id=str(call_id) if call_id is not None else None,
-        request_id=str(request_id) if request_id is not None else None,
+        call_id=answered_id(
+            data.get("call_id") if isinstance(data, dict) else None, "call_id", OneNetResponseError
+        ),
+        request_id=answered_id(answer.get("request_id"), "request_id", OneNetResponseError),
     )
 
 

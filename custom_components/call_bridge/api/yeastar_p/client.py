@@ -17,7 +17,7 @@ from typing import Any, Final
 import aiohttp
 from yarl import URL
 
-from ..common import SessionClient, listed_extension, read_answer
+from ..common import SessionClient, answered_id, listed_extension, read_answer
 from .errors import (
     YeastarPAuthError,
     YeastarPConnectionError,
@@ -73,7 +73,7 @@ class YeastarPClient(SessionClient):
         self._ssl = verify_ssl
         self._clock = clock
         self.request_timeout = request_timeout
-        self.tokens = TokenManager(self._get_token, self._refresh_token, clock)
+        self.tokens = TokenManager(self._get_token, self._refresh_token, clock, request_timeout)
 
     @property
     def host(self) -> str:
@@ -141,7 +141,7 @@ class YeastarPClient(SessionClient):
             "call/dial",
             body={"caller": caller, "callee": callee, "auto_answer": _yes(auto_answer)},
         )
-        return _optional_text(answer.get("call_id"))
+        return answered_id(answer.get("call_id"), "call_id", YeastarPResponseError)
 
     async def play_prompt(
         self, number: str, prompts: tuple[str, ...], *, auto_answer: bool = False
@@ -157,7 +157,7 @@ class YeastarPClient(SessionClient):
                 "auto_answer": _yes(auto_answer),
             },
         )
-        return _optional_text(answer.get("call_id"))
+        return answered_id(answer.get("call_id"), "call_id", YeastarPResponseError)
 
     async def upload_prompt(self, name: str, extension: str, audio: bytes) -> None:
         """Upload ``audio`` (wav, mp3 or gsm, up to 8 MB) as the custom prompt ``name``, replacing one."""
@@ -173,14 +173,20 @@ class YeastarPClient(SessionClient):
         await self._request("POST", "call/hangup", body={"channel_id": channel_id})
 
     async def close(self) -> None:
-        """Give the token back (the PBX allows only a few at once), then close an own session."""
+        """Give the token back (the PBX allows only a few at once), then close an own session.
+
+        Never longer than the request timeout: an unload does not wait on a PBX that is gone.
+        """
         token = self.tokens.current
         if token is not None:
+            self.tokens.tokens = None
             try:
-                await self._send("GET", "del_token", token, None, None)
+                async with asyncio.timeout(self.request_timeout):
+                    await self._send("GET", "del_token", token, None, None)
+            except TimeoutError:
+                _LOGGER.debug("Could not give the token back: no answer in time")
             except (YeastarPConnectionError, YeastarPResponseError, YeastarPRefusedError) as err:
                 _LOGGER.debug("Could not give the token back: %s", err)
-            self.tokens.tokens = None
         await super().close()
 
     async def _get_token(self) -> Tokens:

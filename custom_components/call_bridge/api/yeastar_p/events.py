@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import json
 from typing import Any, Final
 
+from ..common import MAX_ID_LENGTH
 from .errors import InvalidEventError
 
 MAX_FRAME_BYTES: Final = 64 * 1024
@@ -35,6 +36,8 @@ TOPICS: Final = (
 )
 _LEG_KINDS: Final = ("extension", "inbound", "outbound")
 _LEG_FIELDS: Final = ("number", "from", "to", "trunk_name", "channel_id", "member_status")
+# Ids are kept (a call to follow, a channel to hang up): no longer than Home Assistant keeps ids.
+_LIMITS: Final = {"call_id": MAX_ID_LENGTH, "channel_id": MAX_ID_LENGTH}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +62,7 @@ class PbxEvent:
     @property
     def call_id(self) -> str | None:
         """The call the event is about, if any."""
-        return _text(self.msg.get("call_id"), "call_id")
+        return self.text("call_id")
 
     def members(self) -> tuple[Member, ...]:
         """Return the legs of a call event (``members`` may be null: none)."""
@@ -72,7 +75,7 @@ class PbxEvent:
 
     def text(self, name: str) -> str | None:
         """Return a text (or number) field of ``msg``, bounded and printable."""
-        return _text(self.msg.get(name), name)
+        return _text(self.msg.get(name), name, _LIMITS.get(name, MAX_TEXT))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +86,14 @@ class Answer:
     errmsg: str
 
 
-def _text(value: Any, name: str) -> str | None:
+def _text(value: Any, name: str, limit: int = MAX_TEXT) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise InvalidEventError(f"{name} is not text")
     text = str(value).strip()
-    if len(text) > MAX_TEXT or not text.isprintable():
-        raise InvalidEventError(f"{name} is longer than {MAX_TEXT} or not printable text")
+    if len(text) > limit or not text.isprintable():
+        raise InvalidEventError(f"{name} is longer than {limit} or not printable text")
     return text or None
 
 
@@ -103,7 +106,7 @@ def _member(value: Any) -> Member:
     fields = {
         name: text
         for name in _LEG_FIELDS
-        if (text := _text(leg.get(name), f"{kind}.{name}")) is not None
+        if (text := _text(leg.get(name), f"{kind}.{name}", _LIMITS.get(name, MAX_TEXT))) is not None
     }
     return Member(
         kind=kind,

@@ -1,23 +1,28 @@
 """The PBX's events over the WebSocket that Home Assistant opens (reference section 7).
 
 Subscribed at every connection with the full topic list; kept alive with the text ``heartbeat``
-well within the PBX's 60 seconds; reconnected with back-off when it drops, and with the new
-token whenever the token changes (renewed before it expires, or by a request). One log line when
-it drops, one when it is back. Nothing here blocks the event loop.
+well within the PBX's 60 seconds, whose replies are expected: a PBX that misses two is taken as
+gone. Every step has a deadline (the token, the upgrade, the subscription, each heartbeat's reply),
+the client's request timeout. Reconnected at once when the token was renewed; any other end (a
+drop, a close, the PBX ending the token) waits a growing delay (``Backoff``), which starts over
+only after a connection stayed up a while: a PBX that refuses or closes every connection at once
+is asked less and less often, not in a loop. One log
+line when it drops, one when it is back. Nothing here blocks the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 import json
 import logging
 from typing import Final
 
 import aiohttp
 
+from ..common import Backoff
 from .client import YeastarPClient
-from .errors import InvalidEventError, YeastarPAuthError, YeastarPError
+from .errors import InvalidEventError, YeastarPAuthError, YeastarPConnectionError, YeastarPError
 from .events import TOPICS, Answer, PbxEvent, decode_frame
 from .models import SUCCESS, refuses_the_token
 
@@ -25,8 +30,12 @@ _LOGGER = logging.getLogger(__name__)
 
 HEARTBEAT: Final = 30.0
 HEARTBEAT_RESPONSE: Final = "heartbeat response"
-BACKOFF: Final = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
-CONNECT_TIMEOUT: Final = 10.0
+# Heartbeats in a row without a reply that make a connection a dead one.
+MISSED_HEARTBEATS: Final = 2
+
+
+class SilentPbxError(YeastarPConnectionError):
+    """The PBX stopped answering heartbeats on an open connection."""
 
 
 class EventStream:
@@ -40,83 +49,103 @@ class EventStream:
         name: str,
         topics: Sequence[int] = TOPICS,
         heartbeat: float = HEARTBEAT,
-        backoff: Sequence[float] = BACKOFF,
+        backoff: Backoff | None = None,
         on_state: Callable[[bool], None] | None = None,
         on_frame: Callable[[str], None] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         """Keep what to run; ``run`` connects. ``name`` names the PBX in log lines.
 
-        ``on_frame`` sees every text frame as received, but the heartbeat's replies.
+        ``on_frame`` sees every text frame as received, but the heartbeat's replies; ``sleep``
+        waits out the back-off (tests give it a clock of their own).
         """
         self._client = client
         self._on_event = on_event
         self._name = name
         self._topics = list(topics)
         self._heartbeat = heartbeat
-        self._backoff = tuple(backoff)
+        self._backoff = backoff or Backoff(stable=2 * heartbeat)
         self._on_state = on_state
         self._on_frame = on_frame
+        self._sleep = sleep
         self.connected = False
         self.connections = 0
-        self._dropped = False
+        # An outage, from its first failure until a connection stays up: one line when it
+        # starts, one when a connection is back, whatever flapping comes in between.
+        self._outage = False
+        self._told_back = False
+        self._up_since: float | None = None
 
     async def run(self) -> None:
         """Connect, and connect again each time the connection ends, until cancelled.
 
         Stops (raising it) only when the PBX refuses the credentials: new ones are needed.
         """
-        attempt = 0
+        loop = asyncio.get_running_loop()
         while True:
+            self._up_since = None
             try:
                 await self._connect_once()
             except YeastarPAuthError:
                 self._set_connected(False)
                 raise
             except (aiohttp.ClientError, YeastarPError, TimeoutError, OSError) as err:
-                self._set_connected(False)
-                if not self._dropped:
-                    self._dropped = True
-                    # aiohttp's messages hold the URL, and with it the token: only the kind.
-                    reason = str(err) if isinstance(err, YeastarPError) else type(err).__name__
-                    _LOGGER.warning(
-                        "%s: event connection lost (%s); reconnecting", self._name, reason
-                    )
-                await asyncio.sleep(self._backoff[min(attempt, len(self._backoff) - 1)])
-                attempt += 1
+                # aiohttp's messages hold the URL, and with it the token: only the kind.
+                reason = str(err) if isinstance(err, YeastarPError) else type(err).__name__
+            else:
+                # The token was renewed: open it again at once, with the new one.
+                _LOGGER.debug("%s: reconnecting events with the new token", self._name)
                 continue
-            # It ended because the token changed: open it again at once, with the new one.
-            attempt = 0
-            _LOGGER.debug("%s: reconnecting events with the new token", self._name)
+            lasted = None if self._up_since is None else loop.time() - self._up_since
+            delay = self._backoff.after(lasted)
+            if not delay:
+                self._outage = False  # it stayed up a while: this is a new outage
+            self._set_connected(False)
+            if not self._outage:
+                self._outage, self._told_back = True, False
+                _LOGGER.warning("%s: event connection lost (%s); reconnecting", self._name, reason)
+            await self._sleep(delay)
 
     async def _connect_once(self) -> None:
         """Run one connection; return when it should be opened again with a new token."""
         client = self._client
+        timeout = client.request_timeout
         token = await client.tokens.access_token()
         try:
-            connection = client._http().ws_connect(  # noqa: SLF001 - the client's own session
-                client.subscribe_url(token),
-                ssl=client.ssl,
-                headers={"User-Agent": "OpenAPI"},
-                timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=CONNECT_TIMEOUT),
-            )
-            ws = await connection
+            async with asyncio.timeout(timeout):
+                ws = await client._http().ws_connect(  # noqa: SLF001 - the client's own session
+                    client.subscribe_url(token),
+                    ssl=client.ssl,
+                    headers={"User-Agent": "OpenAPI"},
+                    timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=timeout),
+                )
         except aiohttp.WSServerHandshakeError:
             # The PBX answered the upgrade with an error: most likely the token (it restarted,
             # or revoked it), so the next attempt renews it.
             client.tokens.expire(token)
             raise
+        except TimeoutError:
+            raise YeastarPConnectionError(
+                f"the PBX did not take the connection within {timeout:g} s"
+            ) from None
         async with ws:
             await ws.send_str(json.dumps({"topic_list": self._topics}))
-            async with asyncio.timeout(CONNECT_TIMEOUT):
-                answer = await self._answer(ws)
+            try:
+                async with asyncio.timeout(timeout):
+                    answer = await self._answer(ws)
+            except TimeoutError:
+                raise YeastarPConnectionError(
+                    f"the PBX did not answer the subscription within {timeout:g} s"
+                ) from None
             if answer.errcode != SUCCESS:
                 if refuses_the_token(answer.errcode, answer.errmsg):
                     client.tokens.expire(token)
                 raise YeastarPError(f"subscription refused ({answer.errcode})")
             self.connections += 1
+            self._up_since = asyncio.get_running_loop().time()
             self._set_connected(True)
-            if self._dropped:
-                self._dropped = False
+            if self._outage and not self._told_back:
+                self._told_back = True
                 _LOGGER.info("%s: event connection is back", self._name)
             await self._read(ws, token)
 
@@ -131,27 +160,46 @@ class EventStream:
                 return decoded
 
     async def _read(self, ws: aiohttp.ClientWebSocketResponse, token: str) -> None:
-        """Take events until the connection ends or the token changes; beat meanwhile."""
+        """Take events until the token is renewed; beat meanwhile; raise when the PBX ends it.
+
+        The PBX ending the token on the connection (``TOKEN EXPIRED``) is a failure like any
+        other: a PBX that does it to every connection is asked again after a growing delay.
+
+        Each heartbeat's reply is due within the request timeout; a missed one is followed by
+        another heartbeat at once, and a second miss ends the connection.
+        """
         loop = asyncio.get_running_loop()
         tokens = self._client.tokens
         next_beat = loop.time() + self._heartbeat
+        reply_due: float | None = None
+        missed = 0
         while True:
             now = loop.time()
             due = tokens.tokens.renew_at if tokens.tokens else now
             if tokens.current != token or now >= due:
                 return  # connected again with the new token (renewed as it connects)
-            if now >= next_beat:
+            if reply_due is not None and now >= reply_due:
+                missed += 1
+                if missed >= MISSED_HEARTBEATS:
+                    raise SilentPbxError(f"the PBX did not answer {missed} heartbeats")
+                reply_due, next_beat = None, now  # beat again at once
+            if now >= next_beat and reply_due is None:
                 await ws.send_str("heartbeat")
                 next_beat = now + self._heartbeat
+                reply_due = now + self._client.request_timeout
                 continue
+            wake = min(next_beat, due, reply_due or next_beat)
             try:
                 # Always more than 0 here: aiohttp takes a timeout of 0 for none at all.
-                message = await ws.receive(timeout=min(next_beat, due) - now)
+                message = await ws.receive(timeout=max(wake - now, 0.001))
             except TimeoutError:
-                continue  # a heartbeat or the token is due
+                continue  # a heartbeat, its reply or the token is due
             if message.type is not aiohttp.WSMsgType.TEXT:
                 raise YeastarPError("the PBX closed the event connection")
-            if self._on_frame is not None and message.data != HEARTBEAT_RESPONSE:
+            if message.data == HEARTBEAT_RESPONSE:
+                reply_due, missed = None, 0
+                continue
+            if self._on_frame is not None:
                 self._on_frame(message.data)
             try:
                 decoded = decode_frame(message.data)
@@ -162,7 +210,7 @@ class EventStream:
                 self._on_event(decoded)
             elif isinstance(decoded, Answer) and refuses_the_token(decoded.errcode, decoded.errmsg):
                 tokens.expire(token)
-                return
+                raise YeastarPError(f"the PBX ended the token ({decoded.errcode})")
 
     def _set_connected(self, connected: bool) -> None:
         if connected != self.connected:

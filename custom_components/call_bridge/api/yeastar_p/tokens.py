@@ -8,7 +8,12 @@ from dataclasses import replace
 import logging
 import time
 
-from .errors import YeastarPAuthError, YeastarPRefusedError
+from .errors import (
+    YeastarPAuthError,
+    YeastarPConnectionError,
+    YeastarPRefusedError,
+    YeastarPResponseError,
+)
 from .models import Tokens
 
 _LOGGER = logging.getLogger(__name__)
@@ -20,7 +25,8 @@ class TokenManager:
     A due token is refreshed with its refresh token; when that is refused (or expired) the client
     id and secret ask for a new one. Once the PBX refuses those, no request asks again: five
     refusals would lock Home Assistant's address out. Only new credentials (a new manager) do.
-    Concurrent callers share one renewal.
+    Concurrent callers share one renewal, which has ``timeout`` seconds: the lock is never held
+    longer, whatever the PBX does.
     """
 
     def __init__(
@@ -28,11 +34,13 @@ class TokenManager:
         get_token: Callable[[], Awaitable[Tokens]],
         refresh_token: Callable[[str], Awaitable[Tokens]],
         clock: Callable[[], float] = time.monotonic,
+        timeout: float = 10.0,
     ) -> None:
         """Start without a token; the first caller gets one."""
         self._get_token = get_token
         self._refresh_token = refresh_token
         self._clock = clock
+        self.timeout = timeout
         self._lock = asyncio.Lock()
         self.tokens: Tokens | None = None
         self.refused: YeastarPAuthError | None = None
@@ -47,23 +55,33 @@ class TokenManager:
         async with self._lock:
             if self.refused is not None:
                 raise self.refused
-            now = self._clock()
-            if self.tokens is not None and now < self.tokens.renew_at:
+            if self.tokens is not None and self._clock() < self.tokens.renew_at:
                 return self.tokens.access_token
-            if self.tokens is not None and now < self.tokens.refresh_expires:
-                try:
-                    self.tokens = await self._refresh_token(self.tokens.refresh_token)
-                except YeastarPRefusedError as err:
-                    _LOGGER.debug("Refresh refused (%s); asking for a new token", err.errcode)
-                else:
-                    return self.tokens.access_token
             try:
-                self.tokens = await self._get_token()
-            except YeastarPAuthError as err:
-                self.tokens = None
-                self.refused = err
-                raise
-            return self.tokens.access_token
+                async with asyncio.timeout(self.timeout):
+                    return await self._renew()
+            except TimeoutError:
+                raise YeastarPConnectionError(
+                    f"the PBX gave no token within {self.timeout:g} s"
+                ) from None
+
+    async def _renew(self) -> str:
+        """Refresh the token, or ask for a new one; the caller holds the lock."""
+        if self.tokens is not None and self._clock() < self.tokens.refresh_expires:
+            try:
+                self.tokens = await self._refresh_token(self.tokens.refresh_token)
+            except (YeastarPRefusedError, YeastarPResponseError) as err:
+                # Refused, or answered with no token: the client id and secret ask anew.
+                _LOGGER.debug("Refresh not taken (%s); asking for a new token", err)
+            else:
+                return self.tokens.access_token
+        try:
+            self.tokens = await self._get_token()
+        except YeastarPAuthError as err:
+            self.tokens = None
+            self.refused = err
+            raise
+        return self.tokens.access_token
 
     def expire(self, token: str) -> None:
         """Take ``token`` as due after the PBX said it expired: the next caller renews it."""

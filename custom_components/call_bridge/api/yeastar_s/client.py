@@ -18,7 +18,7 @@ from typing import Any, Final
 import aiohttp
 from yarl import URL
 
-from ..common import SessionClient, listed_extension, read_answer
+from ..common import SessionClient, answered_id, listed_extension, read_answer
 from .codec import decode_json, decode_xml, encode_xml
 from .errors import (
     PbxAuthError,
@@ -200,7 +200,7 @@ class PbxClient(SessionClient):
             "extension/dial_extension",
             {"caller": caller, "callee": callee, "autoanswer": "yes" if autoanswer else "no"},
         )
-        return _text(answer.get("callid"))
+        return answered_id(answer.get("callid"), "callid", PbxResponseError)
 
     async def dial_outbound(
         self, extension: str, number: str, *, autoanswer: bool = False
@@ -213,7 +213,7 @@ class PbxClient(SessionClient):
             "extension/dial_outbound",
             {"extid": extension, "outto": number, "autoanswer": "yes" if autoanswer else "no"},
         )
-        return _text(answer.get("callid"))
+        return answered_id(answer.get("callid"), "callid", PbxResponseError)
 
     async def play_prompt(
         self, extension: str, prompts: tuple[str, ...], *, autoanswer: bool = False
@@ -230,7 +230,7 @@ class PbxClient(SessionClient):
                 "autoanswer": "yes" if autoanswer else "no",
             },
         )
-        return _text(answer.get("callid"))
+        return answered_id(answer.get("callid"), "callid", PbxResponseError)
 
     async def hangup(self, extension: str) -> None:
         """End the call ``extension`` is in (the PBX hangs up by extension, not by call id)."""

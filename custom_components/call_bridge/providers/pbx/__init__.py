@@ -19,14 +19,13 @@ from homeassistant.const import (
     CONF_WEBHOOK_ID,
     Platform,
 )
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
     ConfigEntryNotReady,
     HomeAssistantError,
     ServiceValidationError,
 )
-from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from ...api.yeastar_s import (
     PbxAuthError,
@@ -55,7 +54,7 @@ from ...const import (
     SUBENTRY_TYPE_MESSAGE,
 )
 from ...webhook import async_register_webhook
-from ..base import FlowSteps, Placed, Provider, register_device, signal_extension, validated
+from ..base import FlowSteps, Placed, Provider, register_device, validated
 from ..extension_presets import ExtensionPresets, extension, prompt_of
 from .client import create_pbx_client
 from .const import CONF_AUTOANSWER, DEFAULT_AUTOANSWER, ENTRY_TYPE
@@ -179,9 +178,8 @@ class PbxProvider(ExtensionPresets, Provider[PbxRequest]):
         self.serial = serial
         # The PBX's addresses, from which alone reports are taken (found when reports start).
         self.pbx_addresses: frozenset[str] = frozenset()
-        self._extension_states: dict[str, str | None] = {}
         self.follower = CallFollower(ENTRY_TYPE)
-        self._extensions_polled()
+        self._polled()
 
     @classmethod
     async def async_setup(cls, hass: HomeAssistant, entry: ConfigEntry[Any]) -> Self:
@@ -217,7 +215,7 @@ class PbxProvider(ExtensionPresets, Provider[PbxRequest]):
         )
         provider = cls(hass, entry, device_id, coordinator, info.serial if info else None)
         # Polled even while no entity listens: the heartbeat keeps the token alive.
-        entry.async_on_unload(coordinator.async_add_listener(provider._extensions_polled))
+        entry.async_on_unload(coordinator.async_add_listener(provider._polled))
         return provider
 
     async def async_start(self) -> None:
@@ -235,18 +233,16 @@ class PbxProvider(ExtensionPresets, Provider[PbxRequest]):
         )
 
     @callback
-    def _extensions_polled(self) -> None:
-        """Take the extensions' states from the PBX's list, as the last poll read it."""
-        for number, listed in (self.coordinator.data or {}).items():
-            self._extension_states[number] = extension_state(listed.status)
-
-    @callback
-    def set_extension_state(self, number: str, state: str) -> None:
-        """Note an extension's state from a report, and tell its sensor: of listed extensions only."""
-        if number not in self._extension_states:
-            return
-        self._extension_states[number] = state
-        async_dispatcher_send(self.hass, signal_extension(self.entry.entry_id, number))
+    def _polled(self) -> None:
+        """Take the extensions and their states from the PBX's list, when the poll read one."""
+        if self.coordinator.last_update_success:
+            self.extensions.listed(
+                {
+                    number: extension_state(listed.status)
+                    for number, listed in (self.coordinator.data or {}).items()
+                }
+            )
+        self.availability_changed()
 
     @classmethod
     def migrated_data(cls, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -359,22 +355,9 @@ class PbxProvider(ExtensionPresets, Provider[PbxRequest]):
         )
 
     @property
-    def extension_states(self) -> Mapping[str, str | None]:
-        """Each extension's state, by the last poll or report."""
-        return self._extension_states
-
-    def async_add_extensions_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``update`` after each poll, which lists extensions added on the PBX."""
-        return self.coordinator.async_add_listener(update)
-
-    @property
     def available(self) -> bool:
         """Whether the PBX answered the last poll or action."""
         return self.coordinator.last_update_success
-
-    def async_add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``update`` after each poll."""
-        return self.coordinator.async_add_listener(update)
 
     def reachable(self) -> None:
         """Poll at once after an outage: an action got an answer."""
@@ -394,7 +377,7 @@ class PbxProvider(ExtensionPresets, Provider[PbxRequest]):
     def diagnostics(self) -> dict[str, Any]:
         """How many extensions the PBX lists, whether it answered the last poll, if it reports."""
         return {
-            "extensions": len(self.coordinator.data or {}),
+            "extensions": len(self.extensions.states),
             "last_poll_succeeded": self.coordinator.last_update_success,
             "reports": self.client.reports,
         }

@@ -81,6 +81,6 @@ async def async_handle_report(provider: PbxProvider, request: web.Request) -> we
     provider.hass.bus.async_fire(EVENT_PBX_EVENT, event)
     async_dispatcher_send(provider.hass, signal_pbx_report(provider.entry.entry_id), event)
     if report.extension_state is not None and report.extensions:
-        provider.set_extension_state(report.extensions[0], report.extension_state)
+        provider.extensions.set_state(report.extensions[0], report.extension_state)
     provider.report_followed(provider.follower.follow(report), provider.follower.calls)
     return web.Response(status=200)

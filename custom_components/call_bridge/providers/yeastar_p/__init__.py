@@ -7,7 +7,7 @@ the extensions' states.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 import hashlib
 import logging
@@ -17,7 +17,7 @@ from homeassistant.components import tts
 from homeassistant.components.event import EventEntity
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, Platform
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
     ConfigEntryNotReady,
@@ -37,10 +37,8 @@ import voluptuous as vol
 from ...api.common import listed_extension
 from ...api.yeastar_p import (
     EventStream,
-    Extension,
     PbxEvent,
     YeastarPAuthError,
-    YeastarPClient,
     YeastarPConnectionError,
     YeastarPError,
     YeastarPRefusedError,
@@ -78,13 +76,14 @@ from ...const import (
     SERVICE_PLAY_MESSAGE,
     SUBENTRY_TYPE_MESSAGE,
 )
-from ..base import FlowSteps, Placed, Provider, register_device, signal_extension, validated
+from ..base import FlowSteps, Placed, Provider, register_device, validated
 from ..extension_presets import ExtensionPresets, extension, extension_errors, prompt_of
 from ..pbx.const import CONF_AUTOANSWER, DEFAULT_AUTOANSWER
 from ..pbx.events import PbxCallsEvent, signal_pbx_report
 from .calls import members_of, pbx_event
 from .client import create_yeastar_p_client
-from .const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, ENTRY_TYPE
+from .const import ATTR_PRESENCE, CONF_CLIENT_ID, CONF_CLIENT_SECRET, ENTRY_TYPE
+from .coordinator import YeastarPCoordinator
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -169,32 +168,25 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
         hass: HomeAssistant,
         entry: YeastarPConfigEntry,
         device_id: str,
-        client: YeastarPClient,
-        *,
+        coordinator: YeastarPCoordinator,
         serial: str,
-        extensions: Sequence[Extension],
     ) -> None:
-        """Keep the client and the PBX's serial; the extensions start as the PBX listed them."""
+        """Keep the coordinator, its client and the PBX's serial; the extensions start listed."""
         super().__init__(hass, entry, device_id)
-        self.client = client
+        self.coordinator = coordinator
+        self.client = coordinator.client
         self.serial = serial
         self.follower = CallFollower(ENTRY_TYPE)
-        # The channel each extension was last seen on, for a hangup by extension.
+        # The channel each listed extension was last seen on, for a hangup by extension.
         self.channels: dict[str, str] = {}
-        # Signed in somewhere: idle until an event tells otherwise; signed in nowhere: offline.
-        self._extension_states: dict[str, str | None] = {
-            e.number: None if e.online is None else "idle" if e.online else "offline"
-            for e in extensions
-        }
-        self.presence: dict[str, str | None] = {e.number: e.presence for e in extensions}
-        self._listeners: list[CALLBACK_TYPE] = []
         self.stream = EventStream(
-            client,
+            self.client,
             self._event,
             name=entry.title,
-            on_state=self._connection_changed,
+            on_state=lambda connected: self.availability_changed(),
             on_frame=lambda frame: self.far_side.add("frame", frame),
         )
+        self._polled()
 
     @classmethod
     async def async_setup(cls, hass: HomeAssistant, entry: ConfigEntry[Any]) -> Self:
@@ -233,7 +225,10 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
             sw_version=info.firmware_version,
             serial_number=info.serial,
         )
-        return cls(hass, entry, device_id, client, serial=info.serial, extensions=extensions)
+        coordinator = YeastarPCoordinator(hass, entry, client, extensions)
+        provider = cls(hass, entry, device_id, coordinator, info.serial)
+        entry.async_on_unload(coordinator.async_add_listener(provider._polled))
+        return provider
 
     async def async_start(self) -> None:
         """Open the event connection, for as long as the entry is loaded."""
@@ -277,57 +272,52 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
         self.report_followed(self.follower.follow(event, members), self.follower.calls)
 
     def _note_channels(self, members: tuple[Member, ...]) -> None:
-        """Keep where each extension is; a leg that hung up is nowhere."""
+        """Keep where each listed extension is; a leg that hung up is nowhere."""
         for member in members:
-            if member.number is None or member.channel_id is None:
+            number, channel = member.number, member.channel_id
+            if number is None or number not in self.extensions or channel is None:
                 continue
             if member.status == "BYE":
-                self.channels.pop(member.number, None)
+                self.channels.pop(number, None)
             else:
-                self.channels[member.number] = member.channel_id
+                self.channels[number] = channel
 
     def _extension_event(self, event: PbxEvent) -> None:
         """Keep an extension's state or presence; only the extensions the PBX lists have them."""
         number, status = listed_extension(event.text("extension")), event.text("status")
-        if number is None or number not in self._extension_states:
+        if number is None:
             return
         if event.type == EXTENSION_CALL_STATUS:
-            self._extension_states[number] = extension_state(status)
+            self.extensions.set_state(number, extension_state(status))
         else:
-            self.presence[number] = status
-        async_dispatcher_send(self.hass, signal_extension(self.entry.entry_id, number))
+            self.extensions.set_attribute(number, ATTR_PRESENCE, status)
 
     @callback
-    def _connection_changed(self, connected: bool) -> None:
-        self._tell_listeners()
+    def _polled(self) -> None:
+        """Take the extensions the PBX lists; whether each is signed in anywhere corrects its state.
 
-    def _tell_listeners(self) -> None:
-        """Tell the entities that an extension appeared, or that the connection came or went."""
-        for listener in list(self._listeners):
-            listener()
-
-    @property
-    def extension_states(self) -> Mapping[str, str | None]:
-        """Each extension's state, by the PBX's events."""
-        return self._extension_states
-
-    def extension_attributes(self, number: str) -> dict[str, Any]:
-        """Return an extension's presence (available, away, do_not_disturb...)."""
-        return {"presence": self.presence.get(number)}
-
-    def async_add_extensions_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``update`` when an extension is first seen, or the connection comes or goes."""
-        self._listeners.append(update)
-        return lambda: self._listeners.remove(update)
+        Signed in somewhere: idle until an event tells otherwise (a listed extension keeps what
+        the events told); signed in nowhere: offline.
+        """
+        if self.coordinator.last_update_success:
+            known = self.extensions.states
+            listed: dict[str, str | None] = {}
+            for number, extension in self.coordinator.data.items():
+                state = known.get(number)
+                if extension.online is False:
+                    state = "offline"
+                elif extension.online and state in (None, "offline"):
+                    state = "idle"
+                listed[number] = state
+            self.extensions.listed(listed)
+            for number, extension in self.coordinator.data.items():
+                self.extensions.set_attribute(number, ATTR_PRESENCE, extension.presence)
+        self.availability_changed()
 
     @property
     def available(self) -> bool:
-        """Whether the event connection is up (once it was opened)."""
-        return self.stream.connected or self.stream.connections == 0
-
-    def async_add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``update`` when the event connection comes or goes."""
-        return self.async_add_extensions_listener(update)
+        """Whether the event connection is up and the PBX answered the last poll."""
+        return self.stream.connected and self.coordinator.last_update_success
 
     @property
     def reports_call_status(self) -> bool:
@@ -494,7 +484,7 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
     def diagnostics(self) -> dict[str, Any]:
         """How many extensions, whether the event connection is up, how often it was opened."""
         return {
-            "extensions": len(self._extension_states),
+            "extensions": len(self.extensions.states),
             "events_connected": self.stream.connected,
             "event_connections": self.stream.connections,
         }

@@ -28,9 +28,9 @@ from custom_components.call_bridge.api.onenet import (
     parse_callback,
 )
 from custom_components.call_bridge.api.yeastar_p import PbxEvent, decode_frame
+from custom_components.call_bridge.api.yeastar_p.reported import members_of
+from custom_components.call_bridge.call_log import SEEN_CALLBACKS_LIMIT, CallLog
 from custom_components.call_bridge.cooldown import CallGate
-from custom_components.call_bridge.data import SEEN_CALLBACKS_LIMIT, CallLog
-from custom_components.call_bridge.providers.yeastar_p.calls import members_of
 
 APP_ID = "3143eba93adb4f35bde98aa31e4e5bbd"
 BODY = json.dumps(

@@ -26,7 +26,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.call_bridge.api.telephony import SETTLE_SECONDS
+from custom_components.call_bridge.api.legs import SETTLE_SECONDS
 from custom_components.call_bridge.api.yeastar_p import YeastarPClient, YeastarPRefusedError
 from custom_components.call_bridge.const import DOMAIN, EVENT_CALL_STATUS, EVENT_PBX_EVENT
 from custom_components.call_bridge.providers.forms import with_typed_host

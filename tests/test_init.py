@@ -349,12 +349,14 @@ async def test_a_login_refused_at_a_heartbeat_is_remembered(
     from unittest.mock import patch
 
     from custom_components.call_bridge.api.yeastar_s import PbxLoginRefusedError
-    from custom_components.call_bridge.providers.pbx.refusals import DATA_REFUSED_LOGINS
+    from custom_components.call_bridge.providers.yeastar_s.refusals import DATA_REFUSED_LOGINS
 
     await setup_entry(pbx_entry)
     client = pbx_entry.runtime_data.client
     with patch.object(
-        type(client), "heartbeat", side_effect=PbxLoginRefusedError("20003", "refused")
+        type(client),
+        "heartbeat",
+        side_effect=PbxLoginRefusedError("20003", "refused", documented=True),
     ):
         async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=21))
         await hass.async_block_till_done()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from custom_components.call_bridge.cooldown import PLACED_LIMIT, CallGate
-from custom_components.call_bridge.data import (
+from custom_components.call_bridge.call_log import (
     PLACED_CALL_LIFETIME,
     PLACED_CALLS_LIMIT,
     RECENT_CALLS_LIMIT,
     SEEN_CALLBACKS_LIMIT,
     CallLog,
 )
+from custom_components.call_bridge.cooldown import PLACED_LIMIT, CallGate
 
 
 async def test_call_gate_forgets_the_oldest_calls() -> None:

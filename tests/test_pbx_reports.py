@@ -21,12 +21,13 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.call_bridge import async_migrate_entry
-from custom_components.call_bridge.api.telephony import FOLLOWED_CALLS, failure_outcome
+from custom_components.call_bridge.api.legs import FOLLOWED_CALLS
+from custom_components.call_bridge.api.telephony import failure_outcome
 from custom_components.call_bridge.api.yeastar_s import parse_report
 from custom_components.call_bridge.api.yeastar_s.follow import CallFollower
 from custom_components.call_bridge.const import DOMAIN, EVENT_CALL_STATUS, EVENT_PBX_EVENT
-from custom_components.call_bridge.providers.pbx import _addresses
-from custom_components.call_bridge.providers.pbx.reports import address_of
+from custom_components.call_bridge.providers.yeastar_s import _addresses
+from custom_components.call_bridge.providers.yeastar_s.reports import address_of
 
 from .conftest import (
     EXTENSION_LIST,

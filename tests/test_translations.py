@@ -11,12 +11,17 @@ import pytest
 import yaml
 
 from custom_components.call_bridge.api.onenet import CODES
+from custom_components.call_bridge.api.onenet.errors import (
+    UNDOCUMENTED_REFUSAL as ONENET_UNDOCUMENTED,
+)
 from custom_components.call_bridge.api.onenet.generations import GENERATION_2_CODES
+from custom_components.call_bridge.api.onenet.models import refusal_key
+from custom_components.call_bridge.api.yeastar_p.models import (
+    REFUSALS,
+    UNDOCUMENTED_REFUSAL as P_SERIES_UNDOCUMENTED,
+)
 from custom_components.call_bridge.api.yeastar_s import ERRNO_MEANINGS
 from custom_components.call_bridge.providers import PROVIDERS
-from custom_components.call_bridge.providers.onenet import CODE_TRANSLATION_KEYS
-from custom_components.call_bridge.providers.pbx import ERRNO_TRANSLATION_KEYS
-from custom_components.call_bridge.providers.yeastar_p import ERRCODE_TRANSLATION_KEYS
 from custom_components.call_bridge.services import SCHEMAS
 
 INTEGRATION = Path(__file__).parent.parent / "custom_components" / "call_bridge"
@@ -49,24 +54,28 @@ def test_chinese_is_complete() -> None:
         assert zh[key].strip(), key
 
 
+def refusal_keys() -> set[str]:
+    """The key of every refusal each vendor's table names, and of each vendor's "undocumented"."""
+    keys = {f"pbx_errno_{errno}" for errno in ERRNO_MEANINGS} | {"pbx_errno_unknown"}
+    keys |= set(REFUSALS.values()) | {P_SERIES_UNDOCUMENTED}
+    keys |= {refusal_key(code) for code in [*CODES, *GENERATION_2_CODES.values()]}
+    return keys | {ONENET_UNDOCUMENTED}
+
+
 def exception_keys_in_code() -> set[str]:
-    """Every key the code names: each is written out whole, none is put together."""
+    """Every key the code names: each is written out whole (or read from a vendor's table)."""
     keys = set(re.findall(r'translation_key="([a-z0-9_]+)"', CODE))
     keys -= {"call_status", "preset"}  # entity translation keys
     keys |= set(re.findall(r'error\(\s*"([a-z0-9_]+)"', CODE))
     keys |= set(re.findall(r'entry_error\(\s*\w+,\s*"([a-z0-9_]+)"', CODE))
-    keys |= set(ERRNO_TRANSLATION_KEYS.values()) | set(CODE_TRANSLATION_KEYS.values())
-    keys |= set(ERRCODE_TRANSLATION_KEYS.values())
-    fallbacks = {"pbx_errno_unknown", "onenet_code_unknown", "no_entry", "several_entries"}
-    fallbacks |= {"yeastar_p_errcode_unknown"}
+    fallbacks = {"no_entry", "several_entries"}
     fallbacks |= {"invalid_extension", "invalid_phone_number", "invalid_outside_number"}
     assert all(f'"{key}"' in CODE for key in fallbacks)
-    return keys | fallbacks
+    return keys | fallbacks | refusal_keys()
 
 
 def test_every_documented_code_has_its_message() -> None:
-    assert ERRNO_TRANSLATION_KEYS.keys() == ERRNO_MEANINGS.keys()
-    assert CODE_TRANSLATION_KEYS.keys() == CODES.keys() | GENERATION_2_CODES.keys()
+    assert refusal_keys() <= set(EN["exceptions"])
     assert "translation_key=f" not in CODE
 
 

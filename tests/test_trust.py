@@ -299,7 +299,7 @@ async def test_a_login_refused_by_an_action_is_remembered(
 async def test_refusals_are_bounded_and_survive_a_restart(
     hass: HomeAssistant, hass_storage: dict[str, Any]
 ) -> None:
-    from custom_components.call_bridge.providers.pbx.refusals import (
+    from custom_components.call_bridge.providers.yeastar_s.refusals import (
         LIMIT,
         RefusedLogins,
         remember_refusal,
@@ -331,7 +331,7 @@ async def test_no_route_to_the_pbx_sends_the_heartbeat_without_an_address(
 
     from homeassistant.exceptions import HomeAssistantError as NoAddress
 
-    from custom_components.call_bridge.providers.pbx.client import create_pbx_client
+    from custom_components.call_bridge.providers.yeastar_s.client import create_pbx_client
 
     aioclient_mock.post(
         "http://192.0.2.10:9011/api/v0.0.1/login?type=json",
@@ -340,7 +340,7 @@ async def test_no_route_to_the_pbx_sends_the_heartbeat_without_an_address(
     aioclient_mock.post("http://192.0.2.10:9011/api/v0.0.1/heartbeat", json={"status": "Success"})
     client = create_pbx_client(hass, PBX_DATA | {"host": "192.0.2.10"})
     with patch(
-        "custom_components.call_bridge.providers.pbx.client.network.async_get_source_ip",
+        "custom_components.call_bridge.providers.yeastar_s.client.network.async_get_source_ip",
         side_effect=NoAddress,
     ):
         await client.heartbeat()
@@ -351,7 +351,7 @@ async def test_no_route_to_the_pbx_sends_the_heartbeat_without_an_address(
 async def test_a_pbx_on_this_machine_is_told_the_loopback_address(
     hass: HomeAssistant, mock_pbx: AiohttpClientMocker
 ) -> None:
-    from custom_components.call_bridge.providers.pbx.client import create_pbx_client
+    from custom_components.call_bridge.providers.yeastar_s.client import create_pbx_client
 
     client = create_pbx_client(hass, PBX_DATA)
     await client.heartbeat()

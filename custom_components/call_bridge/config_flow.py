@@ -24,8 +24,9 @@ from .const import DOMAIN, SUBENTRY_TYPE_MESSAGE, SUBENTRY_TYPE_PRESET
 from .providers import PROVIDERS, provider_of
 from .providers.forms import TEXT
 from .providers.onenet.flow import OneNetConfigSteps, OneNetOptionsSteps
-from .providers.pbx.flow import PbxConfigSteps, PbxOptionsSteps
+from .providers.pbx_parts import PbxOptionsSteps
 from .providers.yeastar_p.flow import YeastarPConfigSteps
+from .providers.yeastar_s.flow import PbxConfigSteps
 
 
 class CallBridgeConfigFlow(PbxConfigSteps, OneNetConfigSteps, YeastarPConfigSteps, domain=DOMAIN):

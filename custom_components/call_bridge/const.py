@@ -39,6 +39,10 @@ ATTR_TEMPLATE: Final = "template"
 ATTR_VARIABLES: Final = "variables"
 ATTR_REPEAT: Final = "repeat"
 ATTR_COLLECT_DIGITS: Final = "collect_digits"
+# How often a message may be played, and how many keys collected (what OneNET, the one provider
+# that takes them, allows).
+MAX_REPEAT: Final = 10
+MAX_COLLECTED_DIGITS: Final = 32
 ATTR_PROMPT: Final = "prompt"
 # play_message on a P-Series: words that Home Assistant's text-to-speech speaks, and its engine.
 ATTR_MESSAGE: Final = "message"

@@ -18,13 +18,16 @@ import time
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, entity_registry as er
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 import voluptuous as vol
 
+from .api.telephony import CallState, CallStatus, Outcome
+from .call_status import signal_call_status
 from .calls import async_place_call, supports
 from .const import (
     ATTR_ACKNOWLEDGE_DIGITS,
@@ -34,7 +37,6 @@ from .const import (
     ATTR_ROUNDS,
     ATTR_TARGETS,
     DOMAIN,
-    EVENT_CALL_STATUS,
     SERVICE_HANGUP,
 )
 from .entity import unique_id_of
@@ -123,26 +125,24 @@ def resolve_target(hass: HomeAssistant, entity_id: str, *, acknowledge: bool) ->
 
 
 class _CallEvents:
-    """The call-status events of one entry, kept from before a call is placed."""
+    """The call statuses of one entry, kept from before a call is placed."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        """Start listening."""
-        self._entry_id = entry_id
-        self._queue: asyncio.Queue[Mapping[str, Any]] = asyncio.Queue()
-        self.stop = hass.bus.async_listen(EVENT_CALL_STATUS, self._received)
+        """Start listening to the entry's statuses (the integration's own signal, typed)."""
+        self._queue: asyncio.Queue[CallStatus] = asyncio.Queue()
+        self.stop = async_dispatcher_connect(hass, signal_call_status(entry_id), self._received)
 
     @callback
-    def _received(self, event: Event[Mapping[str, Any]]) -> None:
-        if event.data.get("entry_id") == self._entry_id:
-            self._queue.put_nowait(event.data)
+    def _received(self, status: CallStatus) -> None:
+        self._queue.put_nowait(status)
 
-    async def next_of(self, call_id: str, deadline: float) -> Mapping[str, Any] | None:
+    async def next_of(self, call_id: str, deadline: float) -> CallStatus | None:
         """Return the next status of ``call_id``; None once the loop's clock passes ``deadline``."""
         try:
             async with asyncio.timeout_at(deadline):
                 while True:
                     status = await self._queue.get()
-                    if status.get("call_id") == call_id:
+                    if status.call_id == call_id:
                         return status
         except TimeoutError:
             return None
@@ -198,26 +198,25 @@ async def _follow(
         status = await events.next_of(attempt.call_id, deadline)
         if status is None:
             attempt.end(
-                "answered" if attempt.connected else "no_answer",
+                Outcome.ANSWERED if attempt.connected else Outcome.NO_ANSWER,
                 "acknowledge_timeout" if attempt.connected else "ring_timeout",
             )
             return
-        state = status.get("state")
-        if state == "collect_result":
-            attempt.digits = status.get("digits")
+        if status.state is CallState.COLLECT_RESULT:
+            attempt.digits = status.digits
             if acknowledge is not None and _acknowledges(attempt.digits, acknowledge):
                 attempt.acknowledged = True
-                attempt.end("answered")
+                attempt.end(Outcome.ANSWERED)
                 return
-        elif state == "connected" and not attempt.connected:
+        elif status.state is CallState.CONNECTED and not attempt.connected:
             attempt.connected = True
             if acknowledge is None:
-                attempt.end("answered")
+                attempt.end(Outcome.ANSWERED)
                 return
             # Answered: the message plays, and the keys may take a while.
             deadline = loop.time() + ACKNOWLEDGE_TIMEOUT
-        elif state == "disconnected":
-            attempt.end(status.get("outcome"), status.get("reason"))
+        elif status.state is CallState.DISCONNECTED:
+            attempt.end(status.outcome, status.reason)
             return
 
 

@@ -9,6 +9,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api.telephony import CallStatus
 from .call_status import CALL_STATES, signal_call_status
 from .entity import CallBridgeEntity
 from .providers.base import CallBridgeConfigEntry, Provider
@@ -55,6 +56,7 @@ class CallStatusEvent(CallBridgeEntity[Provider[Any]], EventEntity):
         )
 
     @callback
-    def _async_call_status(self, data: dict[str, Any]) -> None:
-        self._trigger_event(data["state"], {key: data[key] for key in EVENT_ATTRIBUTES})
+    def _async_call_status(self, status: CallStatus) -> None:
+        data = status.as_dict()
+        self._trigger_event(status.state, {key: data[key] for key in EVENT_ATTRIBUTES})
         self.async_write_ha_state()

@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api.yeastar_s import EXTENSION_STATES
+from .api.telephony import ExtensionState
 from .entity import CallBridgeEntity
 from .extensions import signal_extension
 from .providers.base import CallBridgeConfigEntry, Provider
@@ -41,7 +41,7 @@ class ExtensionSensor(CallBridgeEntity[Provider[Any]], SensorEntity):
     """The state of one extension."""
 
     _attr_device_class = SensorDeviceClass.ENUM
-    _attr_options = sorted(set(EXTENSION_STATES.values()))
+    _attr_options = sorted(ExtensionState)
     _attr_translation_key = "extension"
 
     def __init__(self, entry: CallBridgeConfigEntry, number: str) -> None:

@@ -8,7 +8,6 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import voluptuous as vol
 
-from .api.onenet.models import MAX_COLLECTED_KEYS, MAX_PLAYS
 from .calls import async_place_call, supports
 from .const import (
     ATTR_AUTOANSWER,
@@ -29,6 +28,8 @@ from .const import (
     ATTR_TTS_ENGINE,
     ATTR_VARIABLES,
     DOMAIN,
+    MAX_COLLECTED_DIGITS,
+    MAX_REPEAT,
     MAX_SPOKEN_MESSAGE,
     SERVICE_CALL_UNTIL_ANSWERED,
     SERVICE_CLICK_TO_DIAL,
@@ -88,10 +89,10 @@ SCHEMAS: dict[str, vol.Schema | vol.All] = {
                 vol.Optional(ATTR_TEMPLATE): cv.string,
                 vol.Optional(ATTR_VARIABLES): vol.Schema({cv.string: cv.string}),
                 vol.Exclusive(ATTR_REPEAT, "plays"): vol.All(
-                    vol.Coerce(int), vol.Range(min=1, max=MAX_PLAYS)
+                    vol.Coerce(int), vol.Range(min=1, max=MAX_REPEAT)
                 ),
                 vol.Exclusive(ATTR_COLLECT_DIGITS, "plays"): vol.All(
-                    vol.Coerce(int), vol.Range(min=1, max=MAX_COLLECTED_KEYS)
+                    vol.Coerce(int), vol.Range(min=1, max=MAX_COLLECTED_DIGITS)
                 ),
                 vol.Optional(ATTR_NOTIFY_URL): cv.url,
                 # What is played: the PBX's prompts, or words that text-to-speech speaks.

@@ -18,6 +18,7 @@ from custom_components.call_bridge.api.telephony import (
     CallState,
     CallStatus,
     Outcome,
+    cause_outcome,
     duration,
     failure_outcome,
     names_number,
@@ -455,3 +456,24 @@ def test_a_call_out_whose_trunk_hangs_up() -> None:
         {"action": "BYE", "callid": "4"} | ext("101") | trunk_leg,
     )
     assert statuses[-1].outcome is Outcome.ANSWERED
+
+
+@pytest.mark.parametrize(
+    ("cause", "answered", "outcome"),
+    [
+        (16, True, Outcome.ANSWERED),  # normal clearing after the callee answered
+        (16, False, Outcome.NO_ANSWER),  # hung up while it still rang
+        (17, False, Outcome.BUSY),
+        (18, False, Outcome.NO_ANSWER),
+        (19, False, Outcome.NO_ANSWER),
+        (21, False, Outcome.REJECTED),
+        (1, False, Outcome.UNREACHABLE),
+        (3, False, Outcome.UNREACHABLE),
+        (27, False, Outcome.UNREACHABLE),
+        (34, False, Outcome.FAILED),
+        (None, False, Outcome.FAILED),
+        (17, True, Outcome.ANSWERED),
+    ],
+)
+def test_hang_up_causes(cause: int | None, answered: bool, outcome: Outcome) -> None:
+    assert cause_outcome(cause, answered=answered) is outcome

@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestServer
 from hypothesis import given, strategies as st
 import pytest
 
+from custom_components.call_bridge.api.common import normalize_host
 from custom_components.call_bridge.api.onenet import (
     CallbackRefused,
     OneNetClient,
@@ -25,7 +26,6 @@ from custom_components.call_bridge.api.yeastar_s import (
     PbxClient,
     PbxConnectionError,
     PbxResponseError,
-    normalize_host,
     udp_source_address,
 )
 from custom_components.call_bridge.api.yeastar_s.codec import decode_json, decode_xml

@@ -16,12 +16,11 @@ from custom_components.call_bridge.api.onenet import (
     VoiceMessage,
     parse_callback,
 )
+from custom_components.call_bridge.api.telephony import InvalidPromptError, normalize_prompts
 from custom_components.call_bridge.api.yeastar_s import (
-    InvalidPromptError,
     InvalidReportError,
     PbxClient,
     PbxRefusedError,
-    normalize_prompts,
     parse_report,
 )
 from simulator.onenet import OneNetState

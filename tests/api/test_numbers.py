@@ -6,7 +6,7 @@ from hypothesis import given, strategies as st
 import pytest
 
 from custom_components.call_bridge.api.onenet import InvalidPhoneNumberError, normalize_phone_number
-from custom_components.call_bridge.api.yeastar_s import (
+from custom_components.call_bridge.api.telephony import (
     InvalidExtensionError,
     InvalidOutsideNumberError,
     normalize_extension,

@@ -1,14 +1,19 @@
-"""What the vendor packages share and no vendor owns: a session, bounded answers, typed digits."""
+"""What the vendor packages share and no vendor owns: errors, a session, bounded answers, ids, hosts.
+
+Every vendor's errors derive from the bases here, so that one mapping turns any of them into
+what the user reads: the far side not reached, an answer that is no answer, a refusal (with the
+vendor's code and the key that names it), or credentials refused.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+import ipaddress
 import random
 import re
 from types import TracebackType
 from typing import Final, Self
-import unicodedata
 
 import aiohttp
 from aiohttp import hdrs
@@ -17,10 +22,40 @@ MAX_ANSWER_BYTES: Final = 1024 * 1024
 # What Home Assistant can keep of an id a provider gives (a call, a channel, a request): printable
 # text, which excludes control characters and the lone surrogates that its storage cannot write.
 MAX_ID_LENGTH: Final = 64
-# A PBX extension number, as the PBXs list and dial them.
-EXTENSION_NUMBER: Final = re.compile(r"[0-9]{1,16}")
-# Separators people type inside numbers: spaces (also full-width), dashes, dots, brackets.
-_SEPARATORS: Final = re.compile(r"[\s\-\u2010-\u2015.()]")
+
+
+class ApiError(Exception):
+    """Base of every error a vendor's client raises.
+
+    Messages never carry a secret or a request URL (aiohttp puts the URL, a token in it, into its
+    own exceptions, so those are never chained onto these).
+    """
+
+
+class ApiConnectionError(ApiError):
+    """The far side could not be reached, or did not answer in time."""
+
+
+class ApiResponseError(ApiError):
+    """The far side answered something that is not an answer of its API."""
+
+
+class ApiRefusedError(ApiError):
+    """The far side refused, with a code of its own.
+
+    ``key`` names the refusal in the vendor's table of codes (one of its own, or the vendor's
+    "undocumented"); ``placeholders`` are what a message about it names (the code, its words).
+    """
+
+    def __init__(self, message: str, key: str, placeholders: dict[str, str]) -> None:
+        """Keep the message, the refusal's key and what its message names."""
+        super().__init__(message)
+        self.key = key
+        self.placeholders = placeholders
+
+
+class ApiAuthError(ApiRefusedError):
+    """The far side refused the credentials: only new ones help."""
 
 
 async def read_answer(response: aiohttp.ClientResponse) -> bytes | None:
@@ -40,11 +75,6 @@ async def read_answer(response: aiohttp.ClientResponse) -> bytes | None:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def strip_separators(number: str) -> str:
-    """Return a typed number without separators, full-width characters read as ASCII (NFKC)."""
-    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", number))
 
 
 def valid_id(value: object) -> str | None:
@@ -96,12 +126,47 @@ class Backoff:
         return delay * (0.5 + self.jitter() / 2)
 
 
-def listed_extension(value: object) -> str | None:
-    """Return an extension number a PBX listed (as text or a number); None when it is not one."""
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        return None
-    number = str(value)
-    return number if EXTENSION_NUMBER.fullmatch(number) else None
+# A host name of DNS labels (letters, digits, hyphens; underscores are found on LANs).
+_HOST_NAME: Final = re.compile(
+    r"(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_-]{1,63})*\.?"
+)
+
+
+def normalize_host(typed: str) -> tuple[str, int | None, bool | None]:
+    """Return (host, port, ssl) from a host as people type it; raise ValueError if it is none.
+
+    "192.168.1.20", " pbx.lan ", "http://pbx:9011/", "https://pbx", "[fd00::1]:9011" and "::1" are
+    understood; the port and the scheme, when typed, override the form's.
+    """
+    text = typed.strip()
+    ssl: bool | None = None
+    for scheme, secure in (("http://", False), ("https://", True)):
+        if text.lower().startswith(scheme):
+            text, ssl = text[len(scheme) :], secure
+    text = text.split("/", 1)[0]
+    port: int | None = None
+    if text.startswith("["):  # [IPv6] or [IPv6]:port
+        address, bracket, rest = text[1:].partition("]")
+        if not bracket:
+            raise ValueError(typed)
+        if rest:
+            if not rest.startswith(":") or not rest[1:].isdigit():
+                raise ValueError(typed)
+            port = int(rest[1:])
+        text = address
+    elif text.count(":") == 1:
+        text, _, digits = text.partition(":")
+        if not digits.isdigit():
+            raise ValueError(typed)
+        port = int(digits)
+    if port is not None and not 0 < port < 65536:
+        raise ValueError(typed)
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        if not _HOST_NAME.fullmatch(text):
+            raise ValueError(typed) from None
+    return text, port, ssl
 
 
 class SessionClient:

@@ -1,26 +1,18 @@
-"""What every telephony backend tells of a call, in the words of no vendor and of no Home Assistant.
+"""What every telephony backend tells of its calls and extensions, in the words of no vendor.
 
-A call that Call Bridge placed through a PBX has legs: the caller's phone (one or several devices
-of the caller's extension) and the callee's (an extension, the members of a ring group, or a trunk
-to an outside number). Real PBXs report each leg on its own and in no stable order: the caller's
-second device hangs up while the first still rings, the caller's own pick-up is reported as
-"answered", call records and "call failed" come before or after the last hang-up. ``PlacedCall``
-holds what the reports told so far and says when the call has ended, and how:
-
-- it is ``connected`` only when a leg of the callee answers;
-- it ends when the PBX says it failed, when the callee's call record comes and no leg of the callee
-  is left, or when no leg that could still bring the callee to the phone is left (then its outcome
-  may still be on its way: it *settles* for a moment, see ``SETTLE_SECONDS``);
-- its outcome is the callee's: answered once a callee leg answered, else what the PBX's failure
-  or the callee's record said, else ``no_answer``.
+No Home Assistant here, and no vendor: the states and outcomes of a call and of an extension, the
+status a call reports (the keys of ``call_bridge_call_status``), what a PBX reports (the keys of
+``call_bridge_pbx_event``), the tables that turn what PBXs say into outcomes, and how the numbers
+people type become the ones a PBX dials.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 import re
 from typing import Any, Final
+import unicodedata
 
 
 class CallState(StrEnum):
@@ -46,6 +38,17 @@ class Outcome(StrEnum):
     UNKNOWN = "unknown"
 
 
+class ExtensionState(StrEnum):
+    """What an extension is doing, as its sensor says it."""
+
+    IDLE = "idle"
+    RINGING = "ringing"
+    IN_USE = "in_use"
+    OFFLINE = (
+        "offline"  # not registered (Home Assistant's "unavailable" is for entities it cannot read)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class CallStatus:
     """One step of a call, with the keys of ``call_bridge_call_status`` (entry and device aside)."""
@@ -69,6 +72,52 @@ class CallStatus:
             key: str(value) if isinstance(value, StrEnum) else value
             for key, value in asdict(self).items()
         }
+
+
+class PbxEventType(StrEnum):
+    """What a PBX reported, as ``call_bridge_pbx_event`` and the "PBX calls" entity name it."""
+
+    ALERT = "alert"
+    RING = "ring"
+    ANSWER = "answer"
+    ANSWERED = "answered"
+    BYE = "bye"
+    CALL_FAILED = "call_failed"
+    NEW_CDR = "new_cdr"
+    EXTENSION_STATUS = "extension_status"
+    BOOT_UP = "boot_up"
+    TRANSFER = "transfer"
+    DTMF = "dtmf"
+    PLAY_PROMPT_END = "play_prompt_end"
+    UNKNOWN = "unknown"
+
+
+# The types that are about calls (the others have sensors, or are about the PBX itself).
+CALL_EVENT_TYPES: Final = tuple(
+    kind
+    for kind in PbxEventType
+    if kind not in (PbxEventType.EXTENSION_STATUS, PbxEventType.BOOT_UP)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportedEvent:
+    """What a PBX reported, with the keys of ``call_bridge_pbx_event`` (entry and device aside)."""
+
+    action: str
+    type: PbxEventType
+    callid: str | None
+    extensions: tuple[str, ...]
+    inbound: dict[str, str] | None
+    outbound: dict[str, str] | None
+    reason: str | None
+    cdr: dict[str, str] | None
+    status: str | None
+    key: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the event's data (its type as plain text, its extensions as a list)."""
+        return asdict(self) | {"type": str(self.type), "extensions": list(self.extensions)}
 
 
 # A failure's reason, as PBXs give it: a SIP code ("486", "486 Busy Here") or Yeastar's words.
@@ -99,12 +148,19 @@ OUTCOME_OF_RECORD: Final[dict[str, Outcome]] = {
     "FAILED": Outcome.FAILED,
     "VOICEMAIL": Outcome.NO_ANSWER,  # the voicemail took it, not a person
 }
+# A hang-up's Q.850 cause (Asterisk's ``cause``), once the callee did not answer.
+OUTCOME_OF_CAUSE: Final[dict[int, Outcome]] = {
+    1: Outcome.UNREACHABLE,  # unallocated number
+    3: Outcome.UNREACHABLE,  # no route to destination
+    17: Outcome.BUSY,
+    18: Outcome.NO_ANSWER,  # no user responding
+    19: Outcome.NO_ANSWER,  # no answer
+    21: Outcome.REJECTED,
+    27: Outcome.UNREACHABLE,  # destination out of order
+}
+NORMAL_CLEARING: Final = 16
 _SIP_CODE: Final = re.compile(r"([0-9]{3})\b")
 _DURATION: Final = re.compile(r"[0-9]{1,7}")
-# Seconds a call waits, once no leg that could answer is left, for the PBX to say why it ended.
-SETTLE_SECONDS: Final = 2.0
-# Calls an entry follows at once; the oldest are forgotten first.
-FOLLOWED_CALLS: Final = 32
 
 
 def failure_outcome(reason: str | None) -> Outcome:
@@ -113,6 +169,15 @@ def failure_outcome(reason: str | None) -> Outcome:
     if (code := _SIP_CODE.match(text)) is not None:
         return OUTCOME_OF_SIP_CODE.get(code.group(1), Outcome.FAILED)
     return OUTCOME_OF_WORDS.get(text.lower(), Outcome.FAILED)
+
+
+def cause_outcome(cause: int | None, *, answered: bool) -> Outcome:
+    """Return the outcome of a hang-up's Q.850 cause: 16 after an answer is an answered call."""
+    if answered:
+        return Outcome.ANSWERED
+    if cause == NORMAL_CLEARING:
+        return Outcome.NO_ANSWER  # hung up while it still rang
+    return OUTCOME_OF_CAUSE.get(cause or 0, Outcome.FAILED)
 
 
 def record_outcome(status: str | None) -> Outcome:
@@ -142,210 +207,91 @@ def names_number(named: str | None, number: str) -> bool:
     return len(digits) >= 7 and named.lstrip("+").endswith(digits)
 
 
-class Side(StrEnum):
-    """Whose phone a leg rings."""
+# A PBX extension number, as the PBXs list and dial them.
+EXTENSION_NUMBER: Final = re.compile(r"[0-9]{1,16}")
+# Separators people type inside numbers: spaces (also full-width), dashes, dots, brackets.
+_SEPARATORS: Final = re.compile(r"[\s\-\u2010-\u2015.()]")
+# What a PBX's outbound routes match: digits, with a leading + and the keypad's * and #.
+_OUTSIDE_NUMBER: Final = re.compile(r"\+?[0-9*#]{1,32}")
+# Several prompts are joined with "+", so a name cannot hold one.
+MAX_PROMPT_NAME: Final = 64
+MAX_PROMPTS: Final = 8
 
-    CALLER = "caller"
-    CALLEE = "callee"
+
+class InvalidExtensionError(ValueError):
+    """A text is not an extension number."""
+
+    def __init__(self, number: str, reason: str) -> None:
+        """Keep the number as typed and why it was refused."""
+        super().__init__(f"{number!r} is not an extension: {reason}")
+        self.number = number
+        self.reason = reason
 
 
-@dataclass(slots=True)
-class PlacedCall:
-    """What the PBX told so far of one call that Call Bridge placed; see the module's docstring.
+class InvalidOutsideNumberError(ValueError):
+    """A text is not a number a PBX can dial out to."""
 
-    ``one_party``: a message played to one extension, whose legs are all the callee's.
-    Each method takes what the PBX sent (``status``) and returns the call's new status, if the
-    report changed it.
-    """
+    def __init__(self, number: str, reason: str) -> None:
+        """Keep the number as typed and why it was refused."""
+        super().__init__(f"{number!r} is not an outside number: {reason}")
+        self.number = number
+        self.reason = reason
 
-    provider: str
-    call_id: str
-    caller: str
-    callee: str
-    one_party: bool = False
-    state: CallState | None = None
-    answered: bool = False
-    digits: str = ""
-    settling: bool = False
-    _alive: dict[str, Side] = field(default_factory=dict)
-    _gone: set[str] = field(default_factory=set)
-    _recorded: Outcome | None = None
-    _duration: int | None = None
-    _last: str = ""
 
-    def side_of(self, number: str | None) -> Side:
-        """Return whose leg an extension's leg is: the caller's extension rings the caller."""
-        if number == self.caller and not self.one_party:
-            return Side.CALLER
-        return Side.CALLEE
+class InvalidPromptError(ValueError):
+    """A text is not the name of a recording a PBX can play."""
 
-    def live_legs(self) -> list[str]:
-        """Return the legs still on, the caller's first (ending the caller's ends the call)."""
-        return sorted(self._alive, key=lambda leg: self._alive[leg] is not Side.CALLER)
 
-    @property
-    def ended(self) -> bool:
-        """Whether the call's final status was given."""
-        return self.state is CallState.DISCONNECTED
+def strip_separators(number: str) -> str:
+    """Return a typed number without separators, full-width characters read as ASCII (NFKC)."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", number))
 
-    def ringing(self, leg: str, side: Side, status: str) -> CallStatus | None:
-        """Take a leg that rings (or, on the caller's side, hears the ringback)."""
-        if self.ended or leg in self._gone:
-            return None
-        self._alive[leg] = side
-        self.settling = False
-        if side is Side.CALLEE and self.state is CallState.CONNECTED:
-            return None  # another member of a group rings while one talks
-        state = CallState.CALLING_CALLEE if side is Side.CALLEE else CallState.CALLING_CALLER
-        if self.state in (CallState.CALLING_CALLEE, CallState.CONNECTED):
-            state = self.state  # the caller's leg is late to say it rang
-        return self._to(state, status)
 
-    def picked_up(self, leg: str, side: Side, status: str) -> CallStatus | None:
-        """Take a leg that answered: the callee's connects the call; the caller's is only there."""
-        if self.ended or leg in self._gone:
-            return None
-        self._alive[leg] = side
-        self.settling = False
-        if side is Side.CALLER or self.answered:
-            return None  # the callee is rung next, or was already connected
-        self.answered = True
-        return self._to(CallState.CONNECTED, status)
-
-    def hung_up(self, leg: str, status: str) -> CallStatus | None:
-        """Take a leg that ended; the call ends with it once nothing is left that could answer.
-
-        Until the callee answers, the caller's legs keep a call going (the callee may still be
-        rung); once it answered, the callee's do. A message to one extension has only the callee's.
-        """
-        if self.ended:
-            return None
-        self._alive.pop(leg, None)
-        self._gone.add(leg)
-        self._last = status
-        sides = set(self._alive.values())
-        keeping = Side.CALLEE if self.answered or self.one_party else Side.CALLER
-        if keeping in sides:
-            return None
-        if self.answered or (self._recorded is not None and Side.CALLEE not in sides):
-            return self._end(status, None, self._outcome(None))
-        self.settling = True  # why it ended may still be on its way
+def listed_extension(value: object) -> str | None:
+    """Return an extension number a PBX listed (as text or a number); None when it is not one."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
         return None
-
-    def failed(self, outcome: Outcome, status: str, reason: str | None) -> CallStatus | None:
-        """End the call the PBX says failed, whatever its legs say."""
-        if self.ended:
-            return None
-        return self._end(status, reason, self._outcome(outcome))
-
-    def recorded(
-        self, outcome: Outcome, status: str, talk: int | None, *, of_callee: bool, final: bool
-    ) -> CallStatus | None:
-        """Take a call record: the callee's decides the outcome.
-
-        A ``final`` record is the call's one record, sent when it ended (the S-Series'); a
-        P-Series writes one per leg, so its callee's record ends the call only once no leg of the
-        callee is left (another device of the callee may still ring, or talk).
-        """
-        if self.ended or not of_callee:
-            return None
-        # One device's "no answer" does not undo another's answer.
-        if self._recorded is not Outcome.ANSWERED:
-            self._recorded = outcome
-        self._duration = talk if talk is not None else self._duration
-        if not final and Side.CALLEE in self._alive.values():
-            return None
-        return self._end(status, None, self._outcome(None))
-
-    def pressed(self, digits: str, status: str) -> CallStatus | None:
-        """Take keys that were pressed: ``digits`` are all of them so far."""
-        if self.ended:
-            return None
-        self.digits = digits
-        self.state = CallState.COLLECT_RESULT
-        return self._status(status, None, None)
-
-    def settle(self) -> CallStatus | None:
-        """End a call that was settling and heard nothing since: its outcome is the best known."""
-        if self.ended or not self.settling:
-            return None
-        return self._end(self._last, None, self._outcome(None))
-
-    def _outcome(self, failure: Outcome | None) -> Outcome:
-        if self.answered:
-            return Outcome.ANSWERED
-        return failure or self._recorded or Outcome.NO_ANSWER
-
-    def _to(self, state: CallState, status: str) -> CallStatus | None:
-        if state is self.state:
-            return None
-        self.state = state
-        return self._status(status, None, None)
-
-    def _end(self, status: str, reason: str | None, outcome: Outcome) -> CallStatus:
-        self.state = CallState.DISCONNECTED
-        self.settling = False
-        return self._status(status, reason, outcome)
-
-    def _status(self, status: str, reason: str | None, outcome: Outcome | None) -> CallStatus:
-        state = self.state or CallState.UNKNOWN
-        return CallStatus(
-            provider=self.provider,
-            call_id=self.call_id,
-            caller=self.caller,
-            callee=self.callee,
-            status=status,
-            state=state,
-            reason=reason,
-            outcome=outcome,
-            digits=self.digits if state is CallState.COLLECT_RESULT else None,
-            call_duration=self._duration if outcome is not None else None,
-        )
+    number = str(value)
+    return number if EXTENSION_NUMBER.fullmatch(number) else None
 
 
-class PlacedCalls:
-    """The calls an entry placed and follows, the newest last; the oldest are forgotten first.
+def normalize_extension(extension: str) -> str:
+    """Return an extension as ASCII digits, separators removed ("10 1" gives "101").
 
-    An ended call is kept a while too, so that what the PBX still sends of it (a second hang-up,
-    its call records) is recognised as its own and ignored.
+    Full-width digits count as the digits they are; other scripts' digits are refused.
     """
+    digits = strip_separators(extension)
+    if not digits:
+        raise InvalidExtensionError(extension, "the extension is empty")
+    if not EXTENSION_NUMBER.fullmatch(digits):
+        raise InvalidExtensionError(extension, "an extension is 1 to 16 digits")
+    return digits
 
-    def __init__(self, limit: int = FOLLOWED_CALLS) -> None:
-        """Follow no call yet."""
-        self._limit = limit
-        self._calls: dict[str, PlacedCall] = {}
-        self._settling: set[str] = set()
 
-    def start(self, call: PlacedCall) -> None:
-        """Follow a call just placed."""
-        self._calls.pop(call.call_id, None)
-        self._calls[call.call_id] = call
-        while len(self._calls) > self._limit:
-            del self._calls[next(iter(self._calls))]
+def normalize_outside_number(number: str) -> str:
+    """Return a number to dial out to as a PBX's routes see it ("0755-2800 0003": "075528000003").
 
-    def get(self, call_id: str | None) -> PlacedCall | None:
-        """Return a followed call."""
-        return self._calls.get(call_id or "")
-
-    def newest_first(self) -> list[PlacedCall]:
-        """Return the followed calls, the newest first."""
-        return list(reversed(self._calls.values()))
-
-    def touched(self, call: PlacedCall) -> None:
-        """Note a call a report was about: if it began to settle, ``take_settling`` tells."""
-        if call.settling:
-            self._settling.add(call.call_id)
-
-    def take_settling(self) -> list[str]:
-        """Return the calls that began to settle since the last time and still do: settle them soon."""
-        settling, self._settling = self._settling, set()
-        return sorted(
-            call_id
-            for call_id in settling
-            if (call := self._calls.get(call_id)) is not None and call.settling
+    Prefixes stay as typed (a 9 or a 0 for an outside line): the PBX's outbound routes decide.
+    """
+    digits = strip_separators(number)
+    if not digits:
+        raise InvalidOutsideNumberError(number, "the number is empty")
+    if not _OUTSIDE_NUMBER.fullmatch(digits):
+        raise InvalidOutsideNumberError(
+            number, "an outside number is 1 to 32 digits, * or #, after an optional +"
         )
+    return digits
 
-    def settle(self, call_id: str) -> CallStatus | None:
-        """End a call that settled and heard nothing more (see ``PlacedCall.settle``)."""
-        call = self._calls.get(call_id)
-        return call.settle() if call is not None else None
+
+def normalize_prompts(names: str | list[str]) -> tuple[str, ...]:
+    """Return recording names to play in order: one, several, or several joined with "+"."""
+    given = names.split("+") if isinstance(names, str) else names
+    prompts = tuple(name.strip() for name in given)
+    if not 0 < len(prompts) <= MAX_PROMPTS:
+        raise InvalidPromptError(f"1 to {MAX_PROMPTS} prompts can be played")
+    for prompt in prompts:
+        if not 0 < len(prompt) <= MAX_PROMPT_NAME or not prompt.isprintable() or "+" in prompt:
+            raise InvalidPromptError(
+                f"a prompt name has 1 to {MAX_PROMPT_NAME} printable characters and no +"
+            )
+    return prompts

@@ -13,8 +13,8 @@ from homeassistant.config_entries import ConfigEntry
 from ..const import CONF_ENTRY_TYPE
 from .base import Provider
 from .onenet import OneNetProvider
-from .pbx import PbxProvider
 from .yeastar_p import YeastarPProvider
+from .yeastar_s import PbxProvider
 
 PROVIDERS: Final[dict[str, type[Provider[Any]]]] = {
     provider.entry_type: provider for provider in (PbxProvider, OneNetProvider, YeastarPProvider)

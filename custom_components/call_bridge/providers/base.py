@@ -20,12 +20,15 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
-from ..api.telephony import SETTLE_SECONDS, CallStatus, PlacedCalls
+from ..api.common import ApiAuthError, ApiConnectionError, ApiError, ApiRefusedError
+from ..api.legs import SETTLE_SECONDS, PlacedCalls
+from ..api.telephony import CallStatus
+from ..call_log import CallLog
 from ..call_status import async_fire_call_status
 from ..const import DOMAIN, SERVICE_PLAY_MESSAGE, SUBENTRY_TYPE_MESSAGE, SUBENTRY_TYPE_PRESET
 from ..cooldown import CallGate
-from ..data import Availability, CallbackReport, CallLog, FarSideLog
 from ..extensions import Extensions
+from ..far_side import CallbackReport, FarSideLog
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -207,28 +210,20 @@ class Provider[CallT: Hashable](ABC):
             translation_placeholders={"entry_title": self.entry.title} | placeholders,
         )
 
-    def failed(
-        self,
-        err: Exception,
-        *,
-        unreachable: bool,
-        refusal: tuple[str, dict[str, str]] | None,
-        reauth: bool,
-    ) -> HomeAssistantError:
-        """Return the translated error of a call not placed; note what it tells of the provider.
+    def failed(self, err: ApiError) -> HomeAssistantError:
+        """Return the translated error of an action the provider did not carry out.
 
-        ``refusal`` is the translation key and placeholders of the provider's own refusal;
-        ``reauth`` starts reauthentication, for refusals that only new credentials help.
+        What it tells of the provider is noted: not reached (its entities go unavailable), or
+        refusing the credentials (reauthentication starts); a refusal names the provider's code.
         """
-        if reauth:
+        if isinstance(err, ApiAuthError):
             self.entry.async_start_reauth(self.hass)
-        if unreachable:
+        if isinstance(err, ApiConnectionError):
             self.unreachable(err)
             return self.error("provider_unreachable")
         self.reachable()
-        if refusal is not None:
-            key, placeholders = refusal
-            return self.error(key, **placeholders)
+        if isinstance(err, ApiRefusedError):
+            return self.error(err.key, **err.placeholders)
         return self.error("provider_bad_answer")
 
     @callback
@@ -327,6 +322,27 @@ def register_device(hass: HomeAssistant, entry: ConfigEntry, **info: Any) -> str
 def device_identifier(entry: ConfigEntry) -> tuple[str, str]:
     """Return the device registry identifier of an entry's PBX or service."""
     return (DOMAIN, entry.unique_id or entry.entry_id)
+
+
+@dataclass
+class Availability:
+    """Whether the provider answered last time; logged once when it goes away and once when back."""
+
+    name: str
+    logger: logging.Logger = field(default_factory=lambda: logging.getLogger(__package__))
+    _reachable: bool = True
+
+    def unreachable(self, err: Exception) -> None:
+        """Note that the provider did not answer an action."""
+        if self._reachable:
+            self.logger.warning("%s is unreachable: %s", self.name, err)
+            self._reachable = False
+
+    def reachable(self) -> None:
+        """Note that the provider answered, whatever it said."""
+        if not self._reachable:
+            self.logger.info("%s is reachable again", self.name)
+            self._reachable = True
 
 
 type CallBridgeConfigEntry = ConfigEntry[Provider[Any]]

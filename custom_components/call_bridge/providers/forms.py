@@ -19,7 +19,7 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
-from ..api.yeastar_s import normalize_host
+from ..api.common import normalize_host
 from ..const import CONF_COOLDOWN, CONF_TIMEOUT, DEFAULT_COOLDOWN, DEFAULT_TIMEOUT
 
 TEXT = TextSelector()

@@ -5,32 +5,52 @@ Messages never carry the access key or an Authorization header.
 
 from __future__ import annotations
 
+from ..common import (
+    ApiAuthError,
+    ApiConnectionError,
+    ApiError,
+    ApiRefusedError,
+    ApiResponseError,
+)
 
-class OneNetError(Exception):
+UNDOCUMENTED_REFUSAL = "onenet_code_unknown"
+
+
+class OneNetError(ApiError):
     """Base class of every error the OneNET client raises."""
 
 
-class OneNetConnectionError(OneNetError):
+class OneNetConnectionError(OneNetError, ApiConnectionError):
     """OneNET could not be reached, or did not answer in time."""
 
 
-class OneNetResponseError(OneNetError):
+class OneNetResponseError(OneNetError, ApiResponseError):
     """OneNET answered something that is not an answer of its API."""
 
 
-class OneNetRefusedError(OneNetError):
-    """OneNET answered with a ``code_no`` other than ``000000``."""
+class OneNetRefusedError(OneNetError, ApiRefusedError):
+    """OneNET answered with a ``code_no`` other than ``000000`` (generation 2: a code's name)."""
 
-    def __init__(self, code_no: str, code: str, meaning: str, *, retryable: bool) -> None:
-        """Keep the numeric and symbolic codes, their meaning and whether a later retry may work."""
-        super().__init__(f"OneNET error {code_no} ({code}): {meaning}")
+    def __init__(
+        self,
+        code_no: str,
+        code: str,
+        meaning: str,
+        *,
+        retryable: bool,
+        key: str = UNDOCUMENTED_REFUSAL,
+    ) -> None:
+        """Keep the codes, their meaning, whether a retry may work and the refusal's key."""
+        super().__init__(
+            f"OneNET error {code_no} ({code}): {meaning}", key, {"code_no": code_no, "code": code}
+        )
         self.code_no = code_no
         self.code = code
         self.meaning = meaning
         self.retryable = retryable
 
 
-class OneNetAuthError(OneNetRefusedError):
+class OneNetAuthError(OneNetRefusedError, ApiAuthError):
     """OneNET refused the signature: wrong app id or access key, or a clock past ``et``."""
 
 

@@ -12,16 +12,21 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar, Final, Literal
 
-from .errors import OneNetAuthError, OneNetRefusedError, OneNetResponseError
-from .models import PARAMETER_CODES, SUCCESS_CODE, refusal
+from .errors import (
+    UNDOCUMENTED_REFUSAL,
+    OneNetAuthError,
+    OneNetRefusedError,
+    OneNetResponseError,
+)
+from .models import CODES, PARAMETER_CODES, SUCCESS_CODE, refusal, refusal_key
 
 type ApiGeneration = Literal[1, 2]
 
 DEFAULT_BASE_URL: Final = "https://voice.heclouds.com:8002"
 
 # Generation 2's error codes (``iot.vcs.<name>``, reference 2.5), with generation 1's code of the
-# same meaning where there is one: both are then told in the same words.
-GENERATION_2_CODES: Final[dict[str, str | None]] = {
+# same meaning where there is one (both are then told in the same words), else words of its own.
+GENERATION_2_CODES: Final[dict[str, str]] = {
     "systemException": "000111",
     "invalidParams": "000004",
     "invalidReqParams": "000005",
@@ -32,12 +37,12 @@ GENERATION_2_CODES: Final[dict[str, str | None]] = {
     "businessNumberMismatch": "001008",
     "notOpenTheBusiness": "001009",
     "theBusinessIsClosed": "001010",
-    "userIdNotExist": None,
-    "overTheExperienceNumber": None,
-    "ipWhiteListNotMatch": None,
-    "talkTimeIsLimit": None,
-    "notApplyTestAccount": None,
-    "testAccountIsInvalid": None,
+    "userIdNotExist": "user_id_not_exist",
+    "overTheExperienceNumber": "over_the_experience_number",
+    "ipWhiteListNotMatch": "ip_white_list_not_match",
+    "talkTimeIsLimit": "talk_time_is_limit",
+    "notApplyTestAccount": "not_apply_test_account",
+    "testAccountIsInvalid": "test_account_is_invalid",
 }
 CODE_PREFIX: Final = "iot.vcs."
 # Generation 2's codes that say the account itself is wrong: only new credentials help.
@@ -159,16 +164,27 @@ def _generation_2_refusal(status: int, code: Any) -> OneNetRefusedError:
     text = str(code) if code is not None else ""
     name = text.removeprefix(CODE_PREFIX)
     # Generation 2 documents no code for a refused signature; its platform answers HTTP 401.
+    own = GENERATION_2_CODES.get(name)
     if name in GENERATION_2_AUTH_CODES or status in (401, 403):
         return OneNetAuthError(
-            name or str(status), text, "the account was refused", retryable=False
+            name or str(status),
+            text,
+            "the account was refused",
+            retryable=False,
+            key=refusal_key(own) if own else UNDOCUMENTED_REFUSAL,
         )
-    equivalent = GENERATION_2_CODES.get(name)
-    if equivalent is not None:
-        known = refusal(equivalent, None)
-        return OneNetRefusedError(name, text, known.meaning, retryable=known.retryable)
-    meaning = "documented" if name in GENERATION_2_CODES else "undocumented code"
-    return OneNetRefusedError(name or "unknown", text or "unknown", meaning, retryable=False)
+    if own is None:
+        return OneNetRefusedError(
+            name or "unknown", text or "unknown", "undocumented code", retryable=False
+        )
+    known = CODES.get(own)
+    return OneNetRefusedError(
+        name,
+        text,
+        known.meaning if known else "documented",
+        retryable=known.retryable if known else False,
+        key=refusal_key(own),
+    )
 
 
 GENERATIONS: Final[dict[int, Generation]] = {1: GenerationOne(), 2: GenerationTwo()}

@@ -65,13 +65,20 @@ class DialResult:
     request_id: str | None
 
 
+def refusal_key(code: str) -> str:
+    """Return the key of a documented code's refusal (a ``code_no``, or generation 2's words)."""
+    return f"onenet_code_{code}"
+
+
 def refusal(code_no: str, code: str | None) -> OneNetRefusedError:
     """Return the typed exception for an answer with this ``code_no``."""
     known = CODES.get(code_no)
     if known is None:
         return OneNetRefusedError(code_no, code or "unknown", "undocumented code", retryable=False)
     error_type = OneNetAuthError if known.auth else OneNetRefusedError
-    return error_type(code_no, known.code, known.meaning, retryable=known.retryable)
+    return error_type(
+        code_no, known.code, known.meaning, retryable=known.retryable, key=refusal_key(code_no)
+    )
 
 
 # Section 4.1: a template id has up to 20 characters; 1 to 32 keys can be collected.

@@ -11,7 +11,7 @@ import re
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
-from ..common import strip_separators
+from ..telephony import strip_separators
 from .errors import InvalidPhoneNumberError
 
 # Digits of any script (full-width, Arabic-Indic...), which libphonenumber reads as ASCII digits.

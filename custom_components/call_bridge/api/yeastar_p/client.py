@@ -17,7 +17,8 @@ from typing import Any, Final
 import aiohttp
 from yarl import URL
 
-from ..common import SessionClient, answered_id, listed_extension, read_answer
+from ..common import SessionClient, answered_id, read_answer
+from ..telephony import listed_extension
 from .errors import (
     YeastarPAuthError,
     YeastarPConnectionError,

@@ -7,11 +7,9 @@ group's member or a trunk). Reference yeastar-p-series.md, "Field evidence".
 
 from __future__ import annotations
 
+from ..legs import PlacedCall, PlacedCalls, Side
 from ..telephony import (
     CallStatus,
-    PlacedCall,
-    PlacedCalls,
-    Side,
     duration,
     failure_outcome,
     names_number,

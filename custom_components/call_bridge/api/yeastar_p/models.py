@@ -20,6 +20,18 @@ DUPLICATE_VALUE: Final = 40003
 DATA_NOT_FOUND: Final = 60001
 TOKEN_LIMIT: Final = 60002  # the client's live tokens; they lapse with time, or del_token
 IP_FORBIDDEN: Final = 70087
+# Each known code names its refusal (the integration translates it by this name).
+REFUSALS: Final[dict[int, str]] = {
+    INTERNAL_ERROR: "yeastar_p_internal_error",
+    INTERFACE_NOT_EXISTED: "yeastar_p_errcode_10001",
+    MISSING_PERMISSION: "yeastar_p_errcode_10005",
+    PARAMETER_ERROR: "yeastar_p_errcode_40002",
+    DUPLICATE_VALUE: "yeastar_p_errcode_40003",
+    DATA_NOT_FOUND: "yeastar_p_errcode_60001",
+    TOKEN_LIMIT: "yeastar_p_errcode_60002",
+    IP_FORBIDDEN: "yeastar_p_errcode_70087",
+}
+UNDOCUMENTED_REFUSAL: Final = "yeastar_p_errcode_unknown"
 
 
 def refuses_the_token(errcode: int, errmsg: str) -> bool:

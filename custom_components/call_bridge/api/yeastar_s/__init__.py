@@ -2,9 +2,6 @@
 
 from .client import PbxClient, udp_source_address
 from .errors import (
-    InvalidExtensionError,
-    InvalidOutsideNumberError,
-    InvalidPromptError,
     PbxAuthError,
     PbxConnectionError,
     PbxError,
@@ -13,8 +10,6 @@ from .errors import (
     PbxRefusedError,
     PbxResponseError,
 )
-from .extensions import normalize_extension, normalize_outside_number, normalize_prompts
-from .hosts import normalize_host
 from .models import (
     API_VERSIONS,
     DEFAULT_API_VERSION,
@@ -53,9 +48,6 @@ __all__ = [
     "REPORT_TYPES",
     "REPORT_VERSION",
     "ApiVersion",
-    "InvalidExtensionError",
-    "InvalidOutsideNumberError",
-    "InvalidPromptError",
     "InvalidReportError",
     "PayloadFormat",
     "PbxAuthError",
@@ -71,10 +63,6 @@ __all__ = [
     "PbxResponseError",
     "decode_report",
     "extension_state",
-    "normalize_extension",
-    "normalize_host",
-    "normalize_outside_number",
-    "normalize_prompts",
     "parse_report",
     "udp_source_address",
 ]

@@ -18,7 +18,8 @@ from typing import Any, Final
 import aiohttp
 from yarl import URL
 
-from ..common import SessionClient, answered_id, listed_extension, read_answer
+from ..common import SessionClient, answered_id, read_answer
+from ..telephony import listed_extension
 from .codec import decode_json, decode_xml, encode_xml
 from .errors import (
     PbxAuthError,
@@ -32,6 +33,7 @@ from .models import (
     DEFAULT_API_VERSION,
     DEFAULT_PAYLOAD_FORMAT,
     DEFAULT_PORT,
+    ERRNO_MEANINGS,
     LOCKOUT_SECONDS,
     MANUFACTURERS,
     REPORT_PORT,
@@ -367,7 +369,9 @@ class PbxClient(SessionClient):
             raise
         except PbxRefusedError as err:
             # Any refused login counts towards the PBX's lockout, whatever its errno says.
-            self._login_refusal = PbxLoginRefusedError(err.errno, err.meaning)
+            self._login_refusal = PbxLoginRefusedError(
+                err.errno, err.meaning, documented=err.errno in ERRNO_MEANINGS
+            )
             raise self._login_refusal from None
         token = _text(answer.get("token"))
         if token is None:

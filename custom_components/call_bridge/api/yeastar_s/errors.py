@@ -1,4 +1,4 @@
-"""Exceptions of the PBX client.
+"""Exceptions of the PBX client, on the bases every vendor's share.
 
 Messages never carry a token, a password or a request URL: aiohttp puts the whole URL, token
 included, into its own exceptions, so those are never chained onto these.
@@ -6,30 +6,39 @@ included, into its own exceptions, so those are never chained onto these.
 
 from __future__ import annotations
 
+from ..common import (
+    ApiAuthError,
+    ApiConnectionError,
+    ApiError,
+    ApiRefusedError,
+    ApiResponseError,
+)
 
-class PbxError(Exception):
+
+class PbxError(ApiError):
     """Base class of every error the PBX client raises."""
 
 
-class PbxConnectionError(PbxError):
+class PbxConnectionError(PbxError, ApiConnectionError):
     """The PBX could not be reached, or did not answer in time."""
 
 
-class PbxResponseError(PbxError):
+class PbxResponseError(PbxError, ApiResponseError):
     """The PBX answered something that is not an answer of its API."""
 
 
-class PbxRefusedError(PbxError):
-    """The PBX answered ``{"status": "Failed", "errno": ...}``."""
+class PbxRefusedError(PbxError, ApiRefusedError):
+    """The PBX answered ``{"status": "Failed", "errno": ...}``; ``key`` is ``pbx_errno_…``."""
 
-    def __init__(self, errno: str, meaning: str) -> None:
-        """Keep the errno and its documented meaning."""
-        super().__init__(f"PBX error {errno}: {meaning}")
+    def __init__(self, errno: str, meaning: str, *, documented: bool) -> None:
+        """Keep the errno, its meaning, and whether the vendor's table has it."""
+        key = f"pbx_errno_{errno}" if documented else "pbx_errno_unknown"
+        super().__init__(f"PBX error {errno}: {meaning}", key, {"errno": errno})
         self.errno = errno
         self.meaning = meaning
 
 
-class PbxAuthError(PbxRefusedError):
+class PbxAuthError(PbxRefusedError, ApiAuthError):
     """The PBX refused the credentials or the token; only new credentials help."""
 
 
@@ -39,27 +48,3 @@ class PbxLoginRefusedError(PbxAuthError):
 
 class PbxLockedOutError(PbxRefusedError):
     """The PBX locks this address out after too many failed logins; waiting helps, not new credentials."""
-
-
-class InvalidExtensionError(PbxError, ValueError):
-    """A text is not an extension number."""
-
-    def __init__(self, number: str, reason: str) -> None:
-        """Keep the number as typed and why it was refused."""
-        super().__init__(f"{number!r} is not an extension: {reason}")
-        self.number = number
-        self.reason = reason
-
-
-class InvalidOutsideNumberError(PbxError, ValueError):
-    """A text is not a number the PBX can dial out to."""
-
-    def __init__(self, number: str, reason: str) -> None:
-        """Keep the number as typed and why it was refused."""
-        super().__init__(f"{number!r} is not an outside number: {reason}")
-        self.number = number
-        self.reason = reason
-
-
-class InvalidPromptError(PbxError, ValueError):
-    """A text is not the name of a System Recording the PBX can play."""

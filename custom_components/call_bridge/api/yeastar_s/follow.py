@@ -8,11 +8,9 @@ outbound leg. Reference pbx-api.md, section 6 and "Field evidence".
 
 from __future__ import annotations
 
+from ..legs import PlacedCall, PlacedCalls, Side
 from ..telephony import (
     CallStatus,
-    PlacedCall,
-    PlacedCalls,
-    Side,
     duration as seconds,
     failure_outcome,
     names_number,

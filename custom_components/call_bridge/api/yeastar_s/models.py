@@ -103,7 +103,8 @@ class PbxExtension:
 def refusal(errno: str) -> PbxRefusedError:
     """Return the typed exception for a ``Failed`` answer with this errno."""
     meaning = ERRNO_MEANINGS.get(errno, "undocumented error")
+    documented = errno in ERRNO_MEANINGS
     if errno == LOCKED_OUT_ERRNO:
-        return PbxLockedOutError(errno, meaning)
+        return PbxLockedOutError(errno, meaning, documented=documented)
     error_type = PbxAuthError if errno in AUTH_ERRNOS else PbxRefusedError
-    return error_type(errno, meaning)
+    return error_type(errno, meaning, documented=documented)

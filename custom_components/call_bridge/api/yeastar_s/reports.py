@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import json
 from typing import Any, Final
 
+from ..telephony import ExtensionState, PbxEventType, ReportedEvent
 from .errors import PbxError
 
 # The report format Call Bridge asks for at login; older formats are read too.
@@ -21,41 +22,39 @@ MAX_TEXT: Final = 64
 MAX_EXTENSIONS: Final = 32
 
 # ``action`` as sent, and the ``type`` automations see.
-REPORT_TYPES: Final[dict[str, str]] = {
-    "ALERT": "alert",
-    "RING": "ring",
-    "RI": "ring",  # sic, in Yeastar's 2017 guide
-    "ANSWER": "answer",
-    "ANSWERED": "answered",
-    "BYE": "bye",
-    "CallFailed": "call_failed",
-    "NewCdr": "new_cdr",
-    "ExtensionStatus": "extension_status",
-    "BootUp": "boot_up",
-    "Tranfer": "transfer",  # sic, in OpenVox's documents
-    "Transfer": "transfer",
-    "DTMF": "dtmf",
-    "PlayPromptEnd": "play_prompt_end",
+REPORT_TYPES: Final[dict[str, PbxEventType]] = {
+    "ALERT": PbxEventType.ALERT,
+    "RING": PbxEventType.RING,
+    "RI": PbxEventType.RING,  # sic, in Yeastar's 2017 guide
+    "ANSWER": PbxEventType.ANSWER,
+    "ANSWERED": PbxEventType.ANSWERED,
+    "BYE": PbxEventType.BYE,
+    "CallFailed": PbxEventType.CALL_FAILED,
+    "NewCdr": PbxEventType.NEW_CDR,
+    "ExtensionStatus": PbxEventType.EXTENSION_STATUS,
+    "BootUp": PbxEventType.BOOT_UP,
+    "Tranfer": PbxEventType.TRANSFER,  # sic, in OpenVox's documents
+    "Transfer": PbxEventType.TRANSFER,
+    "DTMF": PbxEventType.DTMF,
+    "PlayPromptEnd": PbxEventType.PLAY_PROMPT_END,
 }
-TYPE_UNKNOWN: Final = "unknown"
 KEYPAD: Final = frozenset("0123456789*#ABCD")
 # ExtensionStatus' ``status`` (and the extension list's), and the states of an extension.
-EXTENSION_STATES: Final[dict[str, str]] = {
-    "Idle": "idle",
-    "Registered": "idle",
-    "Ringing": "ringing",
-    "InUse": "in_use",
-    "Busy": "in_use",
-    # Not registered: "offline" (Home Assistant keeps "unavailable" for an entity it cannot read).
-    "Unregistered": "offline",
-    "Unavailable": "offline",
+EXTENSION_STATES: Final[dict[str, ExtensionState]] = {
+    "Idle": ExtensionState.IDLE,
+    "Registered": ExtensionState.IDLE,
+    "Ringing": ExtensionState.RINGING,
+    "InUse": ExtensionState.IN_USE,
+    "Busy": ExtensionState.IN_USE,
+    "Unregistered": ExtensionState.OFFLINE,
+    "Unavailable": ExtensionState.OFFLINE,
 }
 _EXTENSION_STATE_OF_WORD: Final = {
     word.casefold(): state for word, state in EXTENSION_STATES.items()
 }
 
 
-def extension_state(status: str | None) -> str | None:
+def extension_state(status: str | None) -> ExtensionState | None:
     """Return the state of an extension's status word, whatever its case; None for others."""
     return _EXTENSION_STATE_OF_WORD.get((status or "").casefold())
 
@@ -82,7 +81,7 @@ class PbxReport:
     """A report, in one shape whichever the PBX sent."""
 
     action: str
-    type: str
+    type: PbxEventType
     serial: str | None
     callid: str | None
     extensions: tuple[str, ...]
@@ -95,9 +94,24 @@ class PbxReport:
     key: str | None = None
 
     @property
-    def extension_state(self) -> str | None:
+    def extension_state(self) -> ExtensionState | None:
         """The state an ExtensionStatus report gives its extension, if it names a known one."""
         return extension_state(self.status)
+
+    def reported(self) -> ReportedEvent:
+        """Return the report in the words of every PBX (``call_bridge_pbx_event``)."""
+        return ReportedEvent(
+            action=self.action,
+            type=self.type,
+            callid=self.callid,
+            extensions=self.extensions,
+            inbound=self.inbound,
+            outbound=self.outbound,
+            reason=self.reason,
+            cdr=self.cdr,
+            status=self.status,
+            key=self.key,
+        )
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -203,7 +217,7 @@ def parse_report(body: dict[str, Any]) -> PbxReport:
     extensions = _extensions(parts)
     return PbxReport(
         action=action,
-        type=REPORT_TYPES.get(action, TYPE_UNKNOWN),
+        type=REPORT_TYPES.get(action, PbxEventType.UNKNOWN),
         serial=_text(body.get("sn"), "sn"),
         callid=_text(body.get("callid"), "callid"),
         extensions=(extension, *extensions) if extension is not None else extensions,

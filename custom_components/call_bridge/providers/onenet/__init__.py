@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Final, Self
+from typing import Any, ClassVar, Self
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
-    HomeAssistantError,
     ServiceValidationError,
 )
 from homeassistant.helpers import device_registry as dr
@@ -29,11 +28,8 @@ import voluptuous as vol
 from ...api.onenet import (
     InvalidAccessKeyError,
     InvalidPhoneNumberError,
-    OneNetAuthError,
     OneNetClient,
-    OneNetConnectionError,
     OneNetError,
-    OneNetRefusedError,
     VoiceMessage,
     normalize_phone_number,
 )
@@ -67,42 +63,6 @@ from .const import (
     DEFAULT_SEND_NOTIFY_URL,
     ENTRY_TYPE,
 )
-
-# Each documented code has a message of its own, keyed by the code as OneNET lists them; any
-# other is "onenet_code_unknown".
-CODE_TRANSLATION_KEYS: Final[dict[str, str]] = {
-    "000111": "onenet_code_000111",
-    "000001": "onenet_code_000001",
-    "000002": "onenet_code_000002",
-    "000004": "onenet_code_000004",
-    "000005": "onenet_code_000005",
-    "000006": "onenet_code_000006",
-    "000012": "onenet_code_000012",
-    "000014": "onenet_code_000014",
-    "000015": "onenet_code_000015",
-    "001001": "onenet_code_001001",
-    "001005": "onenet_code_001005",
-    "001008": "onenet_code_001008",
-    "001009": "onenet_code_001009",
-    "001010": "onenet_code_001010",
-    # Generation 2 names its codes (iot.vcs.<name>); those of generation 1's meaning share its text.
-    "systemException": "onenet_code_000111",
-    "invalidParams": "onenet_code_000004",
-    "invalidReqParams": "onenet_code_000005",
-    "paramNullException": "onenet_code_000006",
-    "invalidJsonParams": "onenet_code_000012",
-    "callIdNotExist": "onenet_code_001001",
-    "numberFormatError": "onenet_code_001005",
-    "businessNumberMismatch": "onenet_code_001008",
-    "notOpenTheBusiness": "onenet_code_001009",
-    "theBusinessIsClosed": "onenet_code_001010",
-    "userIdNotExist": "onenet_code_user_id_not_exist",
-    "overTheExperienceNumber": "onenet_code_over_the_experience_number",
-    "ipWhiteListNotMatch": "onenet_code_ip_white_list_not_match",
-    "talkTimeIsLimit": "onenet_code_talk_time_is_limit",
-    "notApplyTestAccount": "onenet_code_not_apply_test_account",
-    "testAccountIsInvalid": "onenet_code_test_account_is_invalid",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,25 +252,8 @@ class OneNetProvider(Provider[OneNetRequest]):
                 )
                 parties = {ATTR_CALLER: call.caller, ATTR_CALLEE: call.callee}
         except OneNetError as err:
-            raise self._translated(err) from None
+            raise self.failed(err) from None
         return Placed(result.call_id, {"request_id": result.request_id}, parties=parties)
-
-    def _translated(self, err: OneNetError) -> HomeAssistantError:
-        """Translate a OneNET error."""
-        refusal = (
-            (
-                CODE_TRANSLATION_KEYS.get(err.code_no, "onenet_code_unknown"),
-                {"code_no": err.code_no, "code": err.code},
-            )
-            if isinstance(err, OneNetRefusedError)
-            else None
-        )
-        return self.failed(
-            err,
-            unreachable=isinstance(err, OneNetConnectionError),
-            refusal=refusal,
-            reauth=isinstance(err, OneNetAuthError),
-        )
 
 
 def _phone_number(value: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -11,13 +11,12 @@ from ...api.onenet import (
     AUTHORIZATION_REFUSED,
     MAX_BODY_BYTES,
     TOO_LARGE,
-    Callback,
     CallbackRefused,
     decode_callback,
     parse_callback,
     success_answer,
 )
-from ...api.telephony import CallState, CallStatus, Outcome
+from ...api.onenet.follow import call_status
 from ...webhook import read_body
 from .client import account_of, generation_of
 from .const import (
@@ -31,42 +30,6 @@ from .const import (
 if TYPE_CHECKING:
     from . import OneNetProvider
 
-# OneNET's statuses, and the states automations see.
-STATES: Final[dict[str, CallState]] = {
-    "CallingCaller": CallState.CALLING_CALLER,
-    "CallingCallee": CallState.CALLING_CALLEE,
-    "Connected": CallState.CONNECTED,
-    "CollectResult": CallState.COLLECT_RESULT,
-    "Disconnected": CallState.DISCONNECTED,
-}
-
-
-# Disconnected's reason, as an outcome (a call that was connected was answered, whatever follows).
-OUTCOME_OF_REASON: Final[dict[str, Outcome]] = {
-    "CallerBusy": Outcome.BUSY,
-    "CalleeBusy": Outcome.BUSY,
-    "CallerNoAnswer": Outcome.NO_ANSWER,
-    "CalleeNoAnswer": Outcome.NO_ANSWER,
-    "CallerAbandon": Outcome.NO_ANSWER,
-    "CallerFailure": Outcome.FAILED,
-    "CalleeFailure": Outcome.FAILED,
-    "CalleeEmpty": Outcome.UNREACHABLE,
-    # Voice notifications only (section 4.2), spelled as OneNET spells them.
-    "CalleeUnregistere": Outcome.UNREACHABLE,
-    "CalleenotReach": Outcome.UNREACHABLE,
-    "CalleeReject": Outcome.REJECTED,
-    "Other": Outcome.FAILED,
-}
-
-
-def outcome(callback: Callback, connected: bool) -> Outcome | None:
-    """Return the outcome of a Disconnected callback; None for the other statuses."""
-    if callback.status != "Disconnected":
-        return None
-    if connected or (callback.reason == "HangUp" and (callback.call_duration or 0) > 0):
-        return Outcome.ANSWERED
-    return OUTCOME_OF_REASON.get(callback.reason or "", Outcome.UNKNOWN)
-
 
 def _success() -> web.Response:
     return web.Response(text=success_answer(), content_type="application/json")
@@ -74,24 +37,6 @@ def _success() -> web.Response:
 
 def _refusal(refused: CallbackRefused) -> web.Response:
     return web.json_response(refused.answer(), status=refused.status)
-
-
-def call_status(callback: Callback, connected: bool) -> CallStatus:
-    """Return what a callback tells of its call."""
-    return CallStatus(
-        provider=ENTRY_TYPE,
-        call_id=callback.call_id,
-        caller=callback.caller,
-        callee=callback.callee,
-        status=callback.status,
-        state=STATES.get(callback.status, CallState.UNKNOWN),
-        reason=callback.reason,
-        outcome=outcome(callback, connected),
-        digits=callback.digits,
-        call_duration=callback.call_duration,
-        caller_call_duration=callback.caller_call_duration,
-        report_date=callback.report_date,
-    )
 
 
 async def async_handle_callback(provider: OneNetProvider, request: web.Request) -> web.Response:
@@ -160,5 +105,5 @@ async def async_handle_callback(provider: OneNetProvider, request: web.Request) 
         (callback.call_id, status) in provider.calls.seen_callbacks
         for status in ("Connected", "CollectResult")
     )
-    provider.report(call_status(callback, connected))
+    provider.report(call_status(ENTRY_TYPE, callback, connected))
     return _success()

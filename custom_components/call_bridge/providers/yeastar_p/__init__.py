@@ -11,12 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 import hashlib
 import logging
-from typing import Any, ClassVar, Final, Self
+from typing import Any, ClassVar, Self
 
 from homeassistant.components import tts
-from homeassistant.components.event import EventEntity
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import CONF_HOST, Platform
+from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
@@ -24,7 +23,6 @@ from homeassistant.exceptions import (
     HomeAssistantError,
     ServiceValidationError,
 )
-from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.selector import (
     BooleanSelector,
     EntitySelector,
@@ -34,29 +32,18 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
-from ...api.common import listed_extension
+from ...api.telephony import listed_extension
 from ...api.yeastar_p import (
     EventStream,
     PbxEvent,
     YeastarPAuthError,
-    YeastarPConnectionError,
     YeastarPError,
     YeastarPRefusedError,
 )
 from ...api.yeastar_p.client import MAX_PROMPT_BYTES, PROMPT_FORMATS
 from ...api.yeastar_p.events import EXTENSION_CALL_STATUS, EXTENSION_PRESENCE, Member
 from ...api.yeastar_p.follow import CallFollower, is_channel
-from ...api.yeastar_p.models import (
-    DATA_NOT_FOUND,
-    DUPLICATE_VALUE,
-    INTERFACE_NOT_EXISTED,
-    INTERNAL_ERROR,
-    IP_FORBIDDEN,
-    MISSING_PERMISSION,
-    PARAMETER_ERROR,
-    TOKEN_LIMIT,
-)
-from ...api.yeastar_s import extension_state, normalize_outside_number
+from ...api.yeastar_p.reported import extension_state, members_of, reported_event
 from ...const import (
     ATTR_AUTOANSWER,
     ATTR_CALL_ID,
@@ -64,40 +51,30 @@ from ...const import (
     ATTR_CALLER,
     ATTR_EXTENSION,
     ATTR_MESSAGE,
-    ATTR_NUMBER,
     ATTR_PROMPT,
     ATTR_TTS_ENGINE,
     DOMAIN,
-    EVENT_PBX_EVENT,
     MAX_SPOKEN_MESSAGE,
-    SERVICE_DIAL_EXTENSION,
-    SERVICE_DIAL_OUTBOUND,
     SERVICE_HANGUP,
     SERVICE_PLAY_MESSAGE,
     SUBENTRY_TYPE_MESSAGE,
 )
-from ..base import FlowSteps, Placed, Provider, register_device, validated
-from ..extension_presets import ExtensionPresets, extension, extension_errors, prompt_of
-from ..pbx.const import CONF_AUTOANSWER, DEFAULT_AUTOANSWER
-from ..pbx.events import PbxCallsEvent, signal_pbx_report
-from .calls import members_of, pbx_event
+from ..base import FlowSteps, Placed, Provider, register_device
+from ..pbx_parts import (
+    DEFAULT_AUTOANSWER,
+    PbxParts,
+    autoanswer_of,
+    extension,
+    extension_errors,
+    fire_pbx_event,
+    parties_of,
+    prompt_of,
+)
 from .client import create_yeastar_p_client
 from .const import ATTR_PRESENCE, CONF_CLIENT_ID, CONF_CLIENT_SECRET, ENTRY_TYPE
 from .coordinator import YeastarPCoordinator
 
 _LOGGER = logging.getLogger(__name__)
-
-# The errcodes the P-Series is known to answer, with a message of their own.
-ERRCODE_TRANSLATION_KEYS: Final[dict[int, str]] = {
-    INTERNAL_ERROR: "yeastar_p_internal_error",
-    INTERFACE_NOT_EXISTED: "yeastar_p_errcode_10001",
-    MISSING_PERMISSION: "yeastar_p_errcode_10005",
-    PARAMETER_ERROR: "yeastar_p_errcode_40002",
-    DUPLICATE_VALUE: "yeastar_p_errcode_40003",
-    DATA_NOT_FOUND: "yeastar_p_errcode_60001",
-    TOKEN_LIMIT: "yeastar_p_errcode_60002",
-    IP_FORBIDDEN: "yeastar_p_errcode_70087",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,16 +122,10 @@ class Hangup:
 type YeastarPRequest = Dial | Prompt | SpokenMessage | Hangup
 
 
-class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
+class YeastarPProvider(PbxParts, Provider[YeastarPRequest]):
     """A Yeastar P-Series PBX, reached with a client id and secret, its events over WebSocket."""
 
     entry_type: ClassVar[str] = ENTRY_TYPE
-    platforms: ClassVar[tuple[Platform, ...]] = (Platform.BUTTON, Platform.EVENT, Platform.SENSOR)
-    actions: ClassVar[frozenset[str]] = frozenset(
-        {SERVICE_DIAL_EXTENSION, SERVICE_DIAL_OUTBOUND, SERVICE_HANGUP, SERVICE_PLAY_MESSAGE}
-    )
-    preset_action: ClassVar[str] = SERVICE_DIAL_EXTENSION
-    nothing_placed: ClassVar[Placed] = Placed(None)
     flow_steps: ClassVar[FlowSteps] = FlowSteps(
         # The options are the other PBX's: cooldown, timeout, auto-answer.
         reauth="yeastar_p_reauth",
@@ -207,8 +178,8 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
             await client.close()
             raise ConfigEntryNotReady(
                 translation_domain=DOMAIN,
-                translation_key=refusal_key(err.errcode),
-                translation_placeholders=refusal_placeholders(entry.title, err),
+                translation_key=err.key,
+                translation_placeholders={"entry_title": entry.title} | err.placeholders,
             ) from err
         except YeastarPError as err:
             await client.close()
@@ -261,11 +232,7 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
             self.callbacks.count("refused", logging.DEBUG, "%s: event refused", title)
             return
         self.callbacks.counts["accepted"] += 1
-        data = {"entry_id": self.entry.entry_id, "device_id": self.device_id} | pbx_event(
-            event, members
-        )
-        self.hass.bus.async_fire(EVENT_PBX_EVENT, data)
-        async_dispatcher_send(self.hass, signal_pbx_report(self.entry.entry_id), data)
+        fire_pbx_event(self, reported_event(event, members))
         self._note_channels(members)
         if event.type in (EXTENSION_CALL_STATUS, EXTENSION_PRESENCE):
             self._extension_event(event)
@@ -359,9 +326,7 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
         """Check the extensions, numbers and prompts; ``autoanswer`` left out takes the option."""
         if action == SERVICE_HANGUP:
             return self._hangup_of(fields)
-        autoanswer = fields.get(ATTR_AUTOANSWER)
-        if autoanswer is None:
-            autoanswer = self.entry.options.get(CONF_AUTOANSWER, DEFAULT_AUTOANSWER)
+        autoanswer = autoanswer_of(self.entry, fields)
         if action == SERVICE_PLAY_MESSAGE:
             if fields.get(ATTR_MESSAGE) and not fields.get(ATTR_PROMPT):
                 self.require(fields, ATTR_EXTENSION)
@@ -369,18 +334,12 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
                     extension(fields[ATTR_EXTENSION]),
                     fields[ATTR_MESSAGE],
                     fields.get(ATTR_TTS_ENGINE),
-                    bool(autoanswer),
+                    autoanswer,
                 )
             self.require(fields, ATTR_EXTENSION, ATTR_PROMPT)
-            return Prompt(*prompt_of(fields), bool(autoanswer))
-        if action == SERVICE_DIAL_OUTBOUND:
-            number = validated(
-                fields[ATTR_NUMBER], normalize_outside_number, "invalid_outside_number"
-            )
-            return Dial(extension(fields[ATTR_EXTENSION]), number, bool(autoanswer))
-        return Dial(
-            extension(fields[ATTR_CALLER]), extension(fields[ATTR_CALLEE]), bool(autoanswer)
-        )
+            return Prompt(*prompt_of(fields), autoanswer)
+        caller, callee, _ = parties_of(action, fields)
+        return Dial(caller, callee, autoanswer)
 
     def _hangup_of(self, fields: Mapping[str, Any]) -> Hangup:
         """Return the hangup asked for: the channel of an extension, or every live leg of a call."""
@@ -422,7 +381,7 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
                 caller, callee = call.caller, call.callee
                 call_id = await self.client.dial(caller, callee, auto_answer=call.autoanswer)
         except YeastarPError as err:
-            raise self._translated(err) from None
+            raise self.failed(err) from None
         if call_id is not None:
             self.follower.start(
                 call_id, caller, callee, one_party=isinstance(call, Prompt | SpokenMessage)
@@ -464,23 +423,6 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
         await self.client.upload_prompt(call.prompt_name, extension_of_audio, audio)
         return call.prompt_name
 
-    def _translated(self, err: YeastarPError) -> HomeAssistantError:
-        refusal = (
-            (refusal_key(err.errcode), refusal_placeholders(self.entry.title, err))
-            if isinstance(err, YeastarPRefusedError)
-            else None
-        )
-        return self.failed(
-            err,
-            unreachable=isinstance(err, YeastarPConnectionError),
-            refusal=refusal,
-            reauth=isinstance(err, YeastarPAuthError),
-        )
-
-    def event_entities(self) -> list[EventEntity]:
-        """Return the "PBX calls" entity, which mirrors the PBX's call events."""
-        return [PbxCallsEvent(self.entry)]
-
     def diagnostics(self) -> dict[str, Any]:
         """How many extensions, whether the event connection is up, how often it was opened."""
         return {
@@ -488,16 +430,6 @@ class YeastarPProvider(ExtensionPresets, Provider[YeastarPRequest]):
             "events_connected": self.stream.connected,
             "event_connections": self.stream.connections,
         }
-
-
-def refusal_key(errcode: int) -> str:
-    """Return the translation key of a P-Series refusal."""
-    return ERRCODE_TRANSLATION_KEYS.get(errcode, "yeastar_p_errcode_unknown")
-
-
-def refusal_placeholders(title: str, err: YeastarPRefusedError) -> dict[str, str]:
-    """Return what a refusal's message names: the entry, the PBX's code and its words."""
-    return {"entry_title": title, "errcode": str(err.errcode), "errmsg": err.errmsg}
 
 
 type YeastarPConfigEntry = ConfigEntry[YeastarPProvider]

@@ -7,5 +7,3 @@ from typing import Final
 ENTRY_TYPE: Final = "pbx"
 CONF_API_VERSION: Final = "api_version"
 CONF_PAYLOAD_FORMAT: Final = "payload_format"
-CONF_AUTOANSWER: Final = "autoanswer"  # an option, and the action field that overrides it
-DEFAULT_AUTOANSWER: Final = False

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 import ipaddress
-from typing import Any, ClassVar, Final, Self
+from typing import Any, ClassVar, Self
 import uuid
 
 from homeassistant.components import webhook
-from homeassistant.components.event import EventEntity
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import (
     CONF_HOST,
@@ -17,7 +16,6 @@ from homeassistant.const import (
     CONF_TOKEN,
     CONF_USERNAME,
     CONF_WEBHOOK_ID,
-    Platform,
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import (
@@ -27,95 +25,41 @@ from homeassistant.exceptions import (
     ServiceValidationError,
 )
 
+from ...api.common import ApiError
 from ...api.yeastar_s import (
     PbxAuthError,
-    PbxConnectionError,
     PbxError,
     PbxLockedOutError,
     PbxLoginRefusedError,
-    PbxRefusedError,
     extension_state,
-    normalize_outside_number,
 )
 from ...api.yeastar_s.follow import CallFollower
 from ...const import (
-    ATTR_AUTOANSWER,
     ATTR_CALL_ID,
     ATTR_CALLEE,
     ATTR_CALLER,
     ATTR_EXTENSION,
-    ATTR_NUMBER,
     ATTR_PROMPT,
     DOMAIN,
-    SERVICE_DIAL_EXTENSION,
-    SERVICE_DIAL_OUTBOUND,
     SERVICE_HANGUP,
     SERVICE_PLAY_MESSAGE,
     SUBENTRY_TYPE_MESSAGE,
 )
 from ...webhook import async_register_webhook
-from ..base import FlowSteps, Placed, Provider, register_device, validated
-from ..extension_presets import ExtensionPresets, extension, prompt_of
+from ..base import FlowSteps, Placed, Provider, register_device
+from ..pbx_parts import (
+    PbxParts,
+    autoanswer_of,
+    extension,
+    parties_of,
+    prompt_of,
+)
 from .client import create_pbx_client
-from .const import CONF_AUTOANSWER, DEFAULT_AUTOANSWER, ENTRY_TYPE
+from .const import ENTRY_TYPE
 from .coordinator import PbxCoordinator
 from .errors import entry_error, locked_out
-from .events import PbxCallsEvent
 from .refusals import async_refused_logins, remember_refusal
 from .reports import address_of, async_handle_report
-
-# Each documented errno has a message of its own, keyed by the errno as the vendors list them;
-# any other is "pbx_errno_unknown".
-ERRNO_TRANSLATION_KEYS: Final[dict[str, str]] = {
-    "10002": "pbx_errno_10002",
-    "10003": "pbx_errno_10003",
-    "10004": "pbx_errno_10004",
-    "10006": "pbx_errno_10006",
-    "10007": "pbx_errno_10007",
-    "10008": "pbx_errno_10008",
-    "10009": "pbx_errno_10009",
-    "10010": "pbx_errno_10010",
-    "10011": "pbx_errno_10011",
-    "10012": "pbx_errno_10012",
-    "10013": "pbx_errno_10013",
-    "10014": "pbx_errno_10014",
-    "10015": "pbx_errno_10015",
-    "10016": "pbx_errno_10016",
-    "10017": "pbx_errno_10017",
-    "10018": "pbx_errno_10018",
-    "10019": "pbx_errno_10019",
-    "10020": "pbx_errno_10020",
-    "10021": "pbx_errno_10021",
-    "10022": "pbx_errno_10022",
-    "10023": "pbx_errno_10023",
-    "10024": "pbx_errno_10024",
-    "10025": "pbx_errno_10025",
-    "10026": "pbx_errno_10026",
-    "10027": "pbx_errno_10027",
-    "10028": "pbx_errno_10028",
-    "10029": "pbx_errno_10029",
-    "10030": "pbx_errno_10030",
-    "10031": "pbx_errno_10031",
-    "10032": "pbx_errno_10032",
-    "10033": "pbx_errno_10033",
-    "20000": "pbx_errno_20000",
-    "20001": "pbx_errno_20001",
-    "20002": "pbx_errno_20002",
-    "20003": "pbx_errno_20003",
-    "20004": "pbx_errno_20004",
-    "20005": "pbx_errno_20005",
-    "20006": "pbx_errno_20006",
-    "20007": "pbx_errno_20007",
-    "20008": "pbx_errno_20008",
-    "20009": "pbx_errno_20009",
-    "20010": "pbx_errno_20010",
-    "20011": "pbx_errno_20011",
-    "20012": "pbx_errno_20012",
-    "20013": "pbx_errno_20013",
-    "20014": "pbx_errno_20014",
-    "30001": "pbx_errno_30001",
-    "30003": "pbx_errno_30003",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,16 +92,10 @@ class PbxPrompt:
 type PbxRequest = PbxCall | PbxHangup | PbxPrompt
 
 
-class PbxProvider(ExtensionPresets, Provider[PbxRequest]):
+class PbxProvider(PbxParts, Provider[PbxRequest]):
     """An IP PBX on the local network, reached with an API token or an API user."""
 
     entry_type: ClassVar[str] = ENTRY_TYPE
-    platforms: ClassVar[tuple[Platform, ...]] = (Platform.BUTTON, Platform.EVENT, Platform.SENSOR)
-    actions: ClassVar[frozenset[str]] = frozenset(
-        {SERVICE_DIAL_EXTENSION, SERVICE_DIAL_OUTBOUND, SERVICE_HANGUP, SERVICE_PLAY_MESSAGE}
-    )
-    preset_action: ClassVar[str] = SERVICE_DIAL_EXTENSION
-    nothing_placed: ClassVar[Placed] = Placed(None)
     flow_steps: ClassVar[FlowSteps] = FlowSteps(
         reauth="pbx_reauth", reconfigure="pbx_reconfigure", options="pbx_options"
     )
@@ -266,25 +204,11 @@ class PbxProvider(ExtensionPresets, Provider[PbxRequest]):
         """Check the extensions and numbers; ``autoanswer`` left out takes the entry's option."""
         if action == SERVICE_HANGUP:
             return self._hangup_of(fields)
-        autoanswer = fields.get(ATTR_AUTOANSWER)
-        if autoanswer is None:
-            autoanswer = self.entry.options.get(CONF_AUTOANSWER, DEFAULT_AUTOANSWER)
+        autoanswer = autoanswer_of(self.entry, fields)
         if action == SERVICE_PLAY_MESSAGE:
-            return self._prompt_of(fields, bool(autoanswer))
-        if action == SERVICE_DIAL_OUTBOUND:
-            return PbxCall(
-                caller=extension(fields[ATTR_EXTENSION]),
-                callee=validated(
-                    fields[ATTR_NUMBER], normalize_outside_number, "invalid_outside_number"
-                ),
-                autoanswer=bool(autoanswer),
-                outbound=True,
-            )
-        return PbxCall(
-            caller=extension(fields[ATTR_CALLER]),
-            callee=extension(fields[ATTR_CALLEE]),
-            autoanswer=bool(autoanswer),
-        )
+            return self._prompt_of(fields, autoanswer)
+        caller, callee, outbound = parties_of(action, fields)
+        return PbxCall(caller, callee, autoanswer, outbound)
 
     def _prompt_of(self, fields: Mapping[str, Any], autoanswer: bool) -> PbxPrompt:
         """Return the prompts asked for, to an extension."""
@@ -323,7 +247,7 @@ class PbxProvider(ExtensionPresets, Provider[PbxRequest]):
                 dial = self.client.dial_outbound if outbound else self.client.dial_extension
                 pbx_callid = await dial(caller, callee, autoanswer=call.autoanswer)
         except PbxError as err:
-            raise self._translated(err) from None
+            raise self.failed(err) from None
         call_id = pbx_callid
         if self.client.reports:
             # Followed through the reports: it needs an id, the PBX's or one of Call Bridge's.
@@ -338,21 +262,11 @@ class PbxProvider(ExtensionPresets, Provider[PbxRequest]):
             )
         return Placed(call_id, parties={ATTR_CALLER: caller, ATTR_CALLEE: callee})
 
-    def _translated(self, err: PbxError) -> HomeAssistantError:
-        """Translate a PBX error; remember a refused login, so that it is not tried again."""
+    def failed(self, err: ApiError) -> HomeAssistantError:
+        """Remember a refused login, so that it is not tried again; then as every provider."""
         if isinstance(err, PbxLoginRefusedError):
             remember_refusal(self.hass, self.client.login_fingerprint, err.errno)
-        refusal = (
-            (ERRNO_TRANSLATION_KEYS.get(err.errno, "pbx_errno_unknown"), {"errno": err.errno})
-            if isinstance(err, PbxRefusedError)
-            else None
-        )
-        return self.failed(
-            err,
-            unreachable=isinstance(err, PbxConnectionError),
-            refusal=refusal,
-            reauth=isinstance(err, PbxAuthError),
-        )
+        return super().failed(err)
 
     @property
     def available(self) -> bool:
@@ -369,10 +283,6 @@ class PbxProvider(ExtensionPresets, Provider[PbxRequest]):
     def unreachable(self, err: Exception) -> None:
         """Mark the PBX's entities unavailable until it answers again: an action got no answer."""
         self.coordinator.async_set_update_error(err)
-
-    def event_entities(self) -> list[EventEntity]:
-        """Return the "PBX calls" entity, which mirrors the PBX's call reports."""
-        return [PbxCallsEvent(self.entry)]
 
     def diagnostics(self) -> dict[str, Any]:
         """How many extensions the PBX lists, whether it answered the last poll, if it reports."""

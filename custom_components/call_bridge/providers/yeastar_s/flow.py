@@ -7,7 +7,7 @@ import logging
 from typing import Any, Final
 
 from homeassistant.components import webhook
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
@@ -42,15 +42,9 @@ from ...api.yeastar_s import (
     PbxResponseError,
 )
 from ...const import CONF_ENTRY_TYPE
-from ..forms import COMMON_OPTIONS, PORT, SECRET, TEXT, select, with_typed_host, without_secrets
+from ..forms import PORT, SECRET, TEXT, select, with_typed_host, without_secrets
 from .client import create_pbx_client
-from .const import (
-    CONF_API_VERSION,
-    CONF_AUTOANSWER,
-    CONF_PAYLOAD_FORMAT,
-    DEFAULT_AUTOANSWER,
-    ENTRY_TYPE,
-)
+from .const import CONF_API_VERSION, CONF_PAYLOAD_FORMAT, ENTRY_TYPE
 from .refusals import async_refused_logins
 
 _LOGGER = logging.getLogger(__name__)
@@ -102,12 +96,6 @@ SCHEMA: Final = vol.Schema(
         vol.Required(CONF_PAYLOAD_FORMAT, default=DEFAULT_PAYLOAD_FORMAT): select(
             PAYLOAD_FORMATS, CONF_PAYLOAD_FORMAT
         ),
-    }
-)
-OPTIONS_SCHEMA: Final = vol.Schema(
-    {
-        **COMMON_OPTIONS,
-        vol.Required(CONF_AUTOANSWER, default=DEFAULT_AUTOANSWER): BooleanSelector(),
     }
 )
 
@@ -281,20 +269,3 @@ class PbxConfigSteps(ConfigFlow):
             await self.async_set_unique_id(info.serial)
             self._abort_if_unique_id_mismatch(reason="wrong_device")
         return errors
-
-
-class PbxOptionsSteps(OptionsFlow):
-    """The options of a PBX entry."""
-
-    async def async_step_pbx_options(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Cooldown, timeout and whether the first extension answers by itself."""
-        if user_input is not None:
-            return self.async_create_entry(data=user_input)
-        return self.async_show_form(
-            step_id="pbx_options",
-            data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA, self.config_entry.options
-            ),
-        )

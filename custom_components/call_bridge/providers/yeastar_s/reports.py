@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aiohttp import web
-from homeassistant.helpers.dispatcher import async_dispatcher_send
 
-from ...api.yeastar_s import InvalidReportError, PbxReport, decode_report, parse_report
+from ...api.yeastar_s import InvalidReportError, decode_report, parse_report
 from ...api.yeastar_s.reports import MAX_REPORT_BYTES
-from ...const import EVENT_PBX_EVENT
 from ...webhook import read_body
-from .events import signal_pbx_report
+from ..pbx_parts import fire_pbx_event
 
 if TYPE_CHECKING:
     from . import PbxProvider
@@ -28,24 +26,6 @@ def address_of(remote: str | None) -> str | None:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         return str(address.ipv4_mapped)
     return str(address)
-
-
-def pbx_event(provider: PbxProvider, report: PbxReport) -> dict[str, Any]:
-    """Return the ``call_bridge_pbx_event`` of a report."""
-    return {
-        "entry_id": provider.entry.entry_id,
-        "device_id": provider.device_id,
-        "action": report.action,
-        "type": report.type,
-        "callid": report.callid,
-        "extensions": list(report.extensions),
-        "inbound": report.inbound,
-        "outbound": report.outbound,
-        "reason": report.reason,
-        "cdr": report.cdr,
-        "status": report.status,
-        "key": report.key,
-    }
 
 
 async def async_handle_report(provider: PbxProvider, request: web.Request) -> web.Response:
@@ -77,9 +57,7 @@ async def async_handle_report(provider: PbxProvider, request: web.Request) -> we
         counts.count("foreign", logging.WARNING, "%s: report of another PBX refused", title)
         return web.Response(status=403)
     counts.counts["accepted"] += 1
-    event = pbx_event(provider, report)
-    provider.hass.bus.async_fire(EVENT_PBX_EVENT, event)
-    async_dispatcher_send(provider.hass, signal_pbx_report(provider.entry.entry_id), event)
+    fire_pbx_event(provider, report.reported())
     if report.extension_state is not None and report.extensions:
         provider.extensions.set_state(report.extensions[0], report.extension_state)
     provider.report_followed(provider.follower.follow(report), provider.follower.calls)

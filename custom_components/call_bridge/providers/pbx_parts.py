@@ -1,0 +1,213 @@
+"""What every PBX provider is made of besides its own wire, whichever vendor the PBX is.
+
+Presets between extensions and prompts played to one, the auto-answer option and its options
+step, and what a PBX reports: ``call_bridge_pbx_event`` and the "PBX calls" entity that mirrors it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar, Final
+
+from homeassistant.components.event import EventEntity
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult, OptionsFlow
+from homeassistant.const import Platform
+from homeassistant.core import callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dispatcher_send
+from homeassistant.helpers.selector import BooleanSelector, TextSelector
+import voluptuous as vol
+
+from ..api.telephony import (
+    CALL_EVENT_TYPES,
+    InvalidExtensionError,
+    InvalidPromptError,
+    ReportedEvent,
+    normalize_extension,
+    normalize_outside_number,
+    normalize_prompts,
+)
+from ..const import (
+    ATTR_AUTOANSWER,
+    ATTR_CALLEE,
+    ATTR_CALLER,
+    ATTR_EXTENSION,
+    ATTR_NUMBER,
+    ATTR_PROMPT,
+    DOMAIN,
+    EVENT_PBX_EVENT,
+    SERVICE_DIAL_EXTENSION,
+    SERVICE_DIAL_OUTBOUND,
+    SERVICE_HANGUP,
+    SERVICE_PLAY_MESSAGE,
+)
+from ..entity import CallBridgeEntity
+from .base import CallBridgeConfigEntry, Placed, Provider, validated
+from .forms import COMMON_OPTIONS
+
+# The option, and the action field that overrides it: the caller's phone answers by itself.
+CONF_AUTOANSWER: Final = ATTR_AUTOANSWER
+DEFAULT_AUTOANSWER: Final = False
+OPTIONS_SCHEMA: Final = vol.Schema(
+    {
+        **COMMON_OPTIONS,
+        vol.Required(CONF_AUTOANSWER, default=DEFAULT_AUTOANSWER): BooleanSelector(),
+    }
+)
+EVENT_ATTRIBUTES: Final = ("callid", "extensions", "inbound", "outbound", "reason", "cdr", "key")
+
+
+def parties_of(action: str, fields: Mapping[str, Any]) -> tuple[str, str, bool]:
+    """Return a dial's caller extension, its callee, and whether the callee is an outside number.
+
+    ``dial_outbound`` rings ``extension``, then ``number``; ``dial_extension`` two extensions.
+    """
+    if action == SERVICE_DIAL_OUTBOUND:
+        number = validated(fields[ATTR_NUMBER], normalize_outside_number, "invalid_outside_number")
+        return extension(fields[ATTR_EXTENSION]), number, True
+    return extension(fields[ATTR_CALLER]), extension(fields[ATTR_CALLEE]), False
+
+
+def autoanswer_of(entry: ConfigEntry, fields: Mapping[str, Any]) -> bool:
+    """Return whether the caller's phone answers by itself: as the action says, else the option."""
+    autoanswer = fields.get(ATTR_AUTOANSWER)
+    if autoanswer is None:
+        autoanswer = entry.options.get(CONF_AUTOANSWER, DEFAULT_AUTOANSWER)
+    return bool(autoanswer)
+
+
+class PbxOptionsSteps(OptionsFlow):
+    """The options of every PBX entry."""
+
+    async def async_step_pbx_options(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Cooldown, timeout and whether the first extension answers by itself."""
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        return self.async_show_form(
+            step_id="pbx_options",
+            data_schema=self.add_suggested_values_to_schema(
+                OPTIONS_SCHEMA, self.config_entry.options
+            ),
+        )
+
+
+def signal_pbx_event(entry_id: str) -> str:
+    """Return the dispatcher signal that carries what an entry's PBX reported to its entity."""
+    return f"{DOMAIN}_{entry_id}_pbx_event"
+
+
+@callback
+def fire_pbx_event(provider: Provider[Any], reported: ReportedEvent) -> None:
+    """Tell what the PBX reported: ``call_bridge_pbx_event``, and the "PBX calls" entity."""
+    data = {"entry_id": provider.entry.entry_id, "device_id": provider.device_id}
+    provider.hass.bus.async_fire(EVENT_PBX_EVENT, data | reported.as_dict())
+    async_dispatcher_send(provider.hass, signal_pbx_event(provider.entry.entry_id), reported)
+
+
+class PbxCallsEvent(CallBridgeEntity[Provider[Any]], EventEntity):
+    """Mirrors the PBX's reports about calls, whoever placed them."""
+
+    _attr_translation_key = "pbx_calls"
+    _attr_event_types = sorted(CALL_EVENT_TYPES)
+
+    def __init__(self, entry: CallBridgeConfigEntry) -> None:
+        """Attach the entity to the PBX."""
+        super().__init__(entry, "pbx_calls")
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the PBX's reports while the entity exists."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, signal_pbx_event(self._entry.entry_id), self._async_reported
+            )
+        )
+
+    @callback
+    def _async_reported(self, reported: ReportedEvent) -> None:
+        if reported.type in CALL_EVENT_TYPES:
+            data = reported.as_dict()
+            self._trigger_event(reported.type, {key: data[key] for key in EVENT_ATTRIBUTES})
+            self.async_write_ha_state()
+
+
+class PbxParts:
+    """What a PBX provider is besides its wire: platforms, actions, presets, "PBX calls".
+
+    Its presets ring one extension and then another, or play prompts to one. A PBX provider
+    derives from it before ``Provider``.
+    """
+
+    platforms: ClassVar[tuple[Platform, ...]] = (Platform.BUTTON, Platform.EVENT, Platform.SENSOR)
+    actions: ClassVar[frozenset[str]] = frozenset(
+        {SERVICE_DIAL_EXTENSION, SERVICE_DIAL_OUTBOUND, SERVICE_HANGUP, SERVICE_PLAY_MESSAGE}
+    )
+    preset_action: ClassVar[str] = SERVICE_DIAL_EXTENSION
+    nothing_placed: ClassVar[Placed] = Placed(None)
+    entry: ConfigEntry
+
+    def event_entities(self) -> list[EventEntity]:
+        """Return the "PBX calls" entity, which mirrors the PBX's call reports."""
+        return [PbxCallsEvent(self.entry)]
+
+    @classmethod
+    def call_preset_fields(cls) -> dict[vol.Marker, Any]:
+        """Two extensions, and whether the first answers by itself."""
+        return {
+            vol.Required(ATTR_CALLER): TextSelector(),
+            vol.Required(ATTR_CALLEE): TextSelector(),
+            vol.Required(ATTR_AUTOANSWER, default=DEFAULT_AUTOANSWER): BooleanSelector(),
+        }
+
+    @classmethod
+    def call_preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
+        """Flag the fields that are not extensions."""
+        return extension_errors(user_input, ATTR_CALLER, ATTR_CALLEE)
+
+    @classmethod
+    def message_preset_fields(cls) -> dict[vol.Marker, Any]:
+        """Return the extension, its prompts (joined with +), whether it answers by itself."""
+        return {
+            vol.Required(ATTR_EXTENSION): TextSelector(),
+            vol.Required(ATTR_PROMPT): TextSelector(),
+            vol.Required(ATTR_AUTOANSWER, default=DEFAULT_AUTOANSWER): BooleanSelector(),
+        }
+
+    @classmethod
+    def message_preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
+        """Flag an extension that is not one, and prompt names the PBX cannot take."""
+        errors = extension_errors(user_input, ATTR_EXTENSION)
+        try:
+            normalize_prompts(user_input[ATTR_PROMPT])
+        except InvalidPromptError:
+            errors[ATTR_PROMPT] = "invalid_prompt"
+        return errors
+
+
+def extension_errors(user_input: Mapping[str, Any], *fields: str) -> dict[str, str]:
+    """Flag the form's ``fields`` that are not extensions."""
+    errors: dict[str, str] = {}
+    for field in fields:
+        try:
+            normalize_extension(user_input[field])
+        except InvalidExtensionError:
+            errors[field] = "invalid_extension"
+    return errors
+
+
+def extension(value: str) -> str:
+    """Return an action's extension in the PBX's form; raise the translated validation error."""
+    return validated(value, normalize_extension, "invalid_extension")
+
+
+def prompt_of(fields: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """Return the extension and the prompts of a play_message's fields (both checked)."""
+    try:
+        prompts = normalize_prompts(fields[ATTR_PROMPT])
+    except InvalidPromptError:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="invalid_prompt"
+        ) from None
+    return extension(fields[ATTR_EXTENSION]), prompts

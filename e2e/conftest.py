@@ -42,3 +42,11 @@ async def instance(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[In
         tmp_path_factory.mktemp("hass-config"), CONFIGURATION, step_delay=0.3
     ) as started:
         yield started
+        assert_no_blocking_call(started)
+
+
+def assert_no_blocking_call(instance: Instance) -> None:
+    """Fail when Home Assistant saw Call Bridge block its event loop, after every test's actions."""
+    log = instance.hass.log_path.read_text(encoding="utf-8")
+    blocking = [line for line in log.splitlines() if "Detected blocking call" in line]
+    assert not blocking, blocking[:3]

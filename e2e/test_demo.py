@@ -14,7 +14,7 @@ from devtools.develop import banner
 from devtools.instance import Instance, running_instance
 from devtools.provision import DEMO_TITLES, provision_demo
 
-from .conftest import CONFIGURATION
+from .conftest import CONFIGURATION, assert_no_blocking_call
 from .test_real_home_assistant import follow_call, watching_call_status
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -30,6 +30,7 @@ async def demo(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Instan
         provision=provision_demo,
     ) as started:
         yield started
+        assert_no_blocking_call(started)
 
 
 def printed_actions(text: str) -> list[dict[str, Any]]:

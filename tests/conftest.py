@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 import sys
 from types import ModuleType
 from typing import Any
@@ -22,6 +22,8 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 
 # Imported before the hass fixture runs, so Home Assistant finds this custom_components package.
 from custom_components.call_bridge.const import DOMAIN
+
+from .claims import Witness
 
 PBX_BASE = "http://127.0.0.1:9011/api/v0.0.1"
 ONENET_URL = "http://127.0.0.1:8002/v1/onenet/dial/notify"
@@ -83,6 +85,18 @@ settings.load_profile("call_bridge")
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load Call Bridge from custom_components."""
+
+
+@pytest.fixture(autouse=True)
+def quality_scale_witness(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Witness]:
+    """Fail a test whose Home Assistant contradicts what quality_scale.yaml claims."""
+    witness = Witness()
+    with witness.watching(monkeypatch):
+        yield witness
+    witness.saw_entities(hass)
+    assert witness.contradictions == []
 
 
 def onenet_answer(code_no: str = "000000", **extra: Any) -> dict[str, Any]:

@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import re
+import subprocess
+import sys
 import tomllib
+import zipfile
 
 from awesomeversion import AwesomeVersion
 from homeassistant.const import __version__ as ha_version
+import pytest
 import yaml
+
+from devtools.release import ZIP_NAME, ReleaseError, build, notes_of
 
 ROOT = Path(__file__).parent.parent
 MANIFEST = json.loads((ROOT / "custom_components/call_bridge/manifest.json").read_text())
@@ -119,3 +125,78 @@ def test_a_misreading_reaches_us_with_what_the_far_side_sent() -> None:
     assert "Yeastar P-Series" in fields["provider"]["attributes"]["options"]
     for readme in ("README.md", "README.zh-Hans.md"):
         assert template["name"] in (ROOT / readme).read_text(encoding="utf-8")
+
+
+def test_the_newest_changelog_section_is_the_manifest_s_version() -> None:
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    newest = re.search(r"^## (\S+)", changelog, re.MULTILINE)
+    assert newest is not None
+    assert newest.group(1) == MANIFEST["version"]
+
+
+def test_a_release_carries_the_integration_and_its_changelog_section(tmp_path: Path) -> None:
+    """What HACS downloads: the integration's files at the zip's root, and nothing else."""
+    archive, notes = build(MANIFEST["version"], tmp_path)
+    assert archive.name == ZIP_NAME == HACS["filename"]
+    assert HACS["zip_release"] is True
+    with zipfile.ZipFile(archive) as zipped:
+        names = set(zipped.namelist())
+        manifest = json.loads(zipped.read("manifest.json"))
+    integration = ROOT / "custom_components" / "call_bridge"
+    assert names == {
+        path.relative_to(integration).as_posix()
+        for path in integration.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    assert manifest["version"] == MANIFEST["version"]
+    assert {"translations/en.json", "translations/zh-Hans.json", "brand/icon.png"} <= names
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert notes.read_text(encoding="utf-8") == notes_of(changelog, MANIFEST["version"])
+    assert notes.read_text(encoding="utf-8").startswith("- ")
+    assert "## " not in notes.read_text(encoding="utf-8")
+
+
+def test_a_release_cannot_say_one_version_and_ship_another(tmp_path: Path) -> None:
+    with pytest.raises(ReleaseError, match="the manifest says"):
+        build("9.9.9", tmp_path)
+    assert not (tmp_path / ZIP_NAME).exists()
+    with pytest.raises(ReleaseError, match="no section '## 0.1.1'"):
+        notes_of("# Changelog\n\n## 0.2.0\n\n- x\n\n## 0.1.0\n\n- y\n", "0.1.1")
+    assert notes_of("## 0.2.0\n\n- x\n\n## 0.1.0\n\n- y\n", "0.1.0") == "- y\n"
+
+
+def test_a_tag_publishes_a_tested_release() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text())
+    assert workflow[True]["push"]["tags"] == ["v*"]  # YAML 1.1 reads the key "on" as true
+    assert workflow["permissions"] == {"contents": "write"}
+    runs = [step.get("run", "") for step in workflow["jobs"]["release"]["steps"]]
+    tests = runs.index("scripts/test")
+    builds = next(i for i, run in enumerate(runs) if "devtools.release" in run)
+    publishes = next(i for i, run in enumerate(runs) if "gh release create" in run)
+    assert tests < builds < publishes
+    assert f"dist/{ZIP_NAME}" in runs[publishes]
+    assert "--notes-file dist/release_notes.md" in runs[publishes]
+
+
+def test_the_release_tool_runs_as_the_workflow_runs_it(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "devtools.release", "--out", str(tmp_path)]
+    done = subprocess.run(
+        [*command, "--version", f"v{MANIFEST['version']}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / ZIP_NAME).is_file()
+    refused = subprocess.run(
+        [*command, "--version", "v0.0.1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert refused.returncode == 1
+    assert refused.stderr == f"error: the manifest says {MANIFEST['version']}, the release 0.0.1\n"

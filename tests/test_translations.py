@@ -93,7 +93,7 @@ def test_flow_errors_aborts_and_steps_exist() -> None:
         r'"(re\w+_successful)"', CODE
     ):
         assert reason in EN["config"]["abort"]
-    steps = {"user"}
+    steps = {"user", "discovered"}
     for entry_type, provider in PROVIDERS.items():
         steps |= {entry_type, provider.flow_steps.reauth, provider.flow_steps.reconfigure}
     assert set(EN["config"]["step"]) == steps
@@ -104,14 +104,24 @@ def test_flow_errors_aborts_and_steps_exist() -> None:
     assert "{webhook_url}" in EN["options"]["step"]["onenet_options"]["description"]
 
 
-@pytest.mark.parametrize("service", sorted(SCHEMAS))
-def test_every_action_field_is_described(service: str) -> None:
-    fields = yaml.safe_load((INTEGRATION / "services.yaml").read_text())[service]["fields"]
-    described = EN["services"][service]["fields"]
-    assert set(fields) == set(described)
-    for field in described.values():
-        assert field["name"]
-        assert field["description"]
+ACTIONS = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
+
+
+def test_services_yaml_lists_every_action() -> None:
+    assert set(ACTIONS) == {*SCHEMAS, "call_until_answered"}
+
+
+@pytest.mark.parametrize("service", sorted(ACTIONS))
+def test_every_action_and_field_is_named_and_described(service: str) -> None:
+    """The action picker shows these names; services.yaml leaves them to the translations."""
+    for language in (EN, ZH):
+        action = language["services"][service]
+        assert action["name"]
+        assert action["description"]
+        assert set(ACTIONS[service]["fields"]) == set(action["fields"])
+        for field in action["fields"].values():
+            assert field["name"]
+            assert field["description"]
 
 
 def test_icons_cover_every_action_and_entity() -> None:

@@ -7,6 +7,7 @@ only routes to them, by the provider the entry belongs to.
 from __future__ import annotations
 
 from collections.abc import Mapping
+import socket
 from typing import Any
 
 from homeassistant.config_entries import (
@@ -16,11 +17,13 @@ from homeassistant.config_entries import (
     OptionsFlow,
     SubentryFlowResult,
 )
-from homeassistant.const import CONF_NAME
+from homeassistant.const import CONF_HOST, CONF_NAME
 from homeassistant.core import callback
+from homeassistant.helpers.device_registry import format_mac
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import voluptuous as vol
 
-from .const import DOMAIN, SUBENTRY_TYPE_MESSAGE, SUBENTRY_TYPE_PRESET
+from .const import CONF_MAC, DOMAIN, SUBENTRY_TYPE_MESSAGE, SUBENTRY_TYPE_PRESET
 from .providers import PROVIDERS, provider_of
 from .providers.forms import TEXT
 from .providers.onenet.flow import OneNetConfigSteps, OneNetOptionsSteps
@@ -55,6 +58,74 @@ class CallBridgeConfigFlow(PbxConfigSteps, OneNetConfigSteps, YeastarPConfigStep
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Choose the provider; each one's step is named after its entry type."""
         return self.async_show_menu(step_id="user", menu_options=list(PROVIDERS))
+
+    async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:
+        """Offer a PBX found on the network, with its address, unless an entry has it.
+
+        A known one (by the MAC address it was found with, or by its address) that moved gets its
+        new address; one the user ignored stays ignored (the flow's unique id is its MAC address).
+        """
+        mac = format_mac(discovery_info.macaddress)
+        host = discovery_info.ip
+        if await self._async_known_device(mac, host):
+            return self.async_abort(reason="already_configured")
+        await self.async_set_unique_id(mac)
+        self._abort_if_unique_id_configured()
+        prefix = mac.replace(":", "").upper()[:6]
+        self.discovered = {
+            kind: {CONF_HOST: host} | form
+            for kind, provider in PROVIDERS.items()
+            if (form := provider.discovered_form(prefix)) is not None
+        }
+        if not self.discovered:
+            return self.async_abort(reason="not_supported")
+        self.discovered_mac = mac
+        self.context["title_placeholders"] = {"host": host}
+        if len(self.discovered) == 1:
+            return await _async_step(self, next(iter(self.discovered)))
+        return await self.async_step_discovered()
+
+    async def async_step_discovered(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask which kind of PBX was found, when its maker makes more than one."""
+        return self.async_show_menu(
+            step_id="discovered",
+            menu_options=list(self.discovered),
+            description_placeholders=self.context["title_placeholders"],
+        )
+
+    async def _async_known_device(self, mac: str, host: str) -> bool:
+        """Whether an entry has the device; it learns the MAC address and follows a move.
+
+        A PBX added by hand is known by its address, or by its serial where that is its MAC
+        address (OpenVox's).
+        """
+        for entry in self._async_current_entries(include_ignore=False):
+            addresses = await self._async_addresses(entry.data.get(CONF_HOST))
+            stored = entry.data.get(CONF_MAC)
+            by_hand = stored is None and (
+                host in addresses or entry.unique_id == mac.replace(":", "")
+            )
+            if stored != mac and not by_hand:
+                continue
+            moved = bool(addresses) and host not in addresses
+            data = dict(entry.data) | {CONF_MAC: mac} | ({CONF_HOST: host} if moved else {})
+            self.hass.config_entries.async_update_entry(entry, data=data)
+            if moved:
+                self.hass.config_entries.async_schedule_reload(entry.entry_id)
+            return True
+        return False
+
+    async def _async_addresses(self, host: str | None) -> set[str]:
+        """Return the addresses a host name resolves to (an address, itself)."""
+        if not host:
+            return set()
+        try:
+            infos = await self.hass.loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):  # unknown, or no name DNS can carry
+            return {host}
+        return {host} | {str(info[4][0]) for info in infos}
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """Start when the provider refused the credentials: its own step asks for new ones."""

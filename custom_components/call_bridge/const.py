@@ -10,6 +10,8 @@ DOMAIN: Final = "call_bridge"
 CONF_ENTRY_TYPE: Final = "entry_type"
 # Whether the entry's webhook is reached through Home Assistant Cloud.
 CONF_CLOUDHOOK: Final = "cloudhook"
+# The MAC address of a PBX that DHCP discovery found (or recognised): it follows the PBX's moves.
+CONF_MAC: Final = "mac"
 
 # Options of every entry.
 CONF_COOLDOWN: Final = "cooldown"

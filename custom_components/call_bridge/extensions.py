@@ -38,11 +38,18 @@ class Extensions:
 
     @callback
     def listed(self, states: Mapping[str, str | None]) -> None:
-        """Take the PBX's list: new extensions get sensors; listed states replace the old ones."""
+        """Take the PBX's list, in its order: listed states replace the old ones.
+
+        Extensions it lists for the first time get sensors; those it no longer lists lose theirs.
+        """
         new = [number for number in states if number not in self.states]
+        gone = [number for number in self.states if number not in states]
+        for number in gone:
+            del self.states[number]
+            self.attributes.pop(number, None)
         for number, state in states.items():
             self.set_state(number, state, add=True)
-        if new:
+        if new or gone:
             for listener in list(self._listeners):
                 listener()
 
@@ -67,6 +74,6 @@ class Extensions:
             async_dispatcher_send(self._hass, signal_extension(self._entry_id, number))
 
     def async_add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``update`` when the PBX lists extensions it did not before; return what stops it."""
+        """Call ``update`` when the PBX's list gains or loses extensions; return what stops it."""
         self._listeners.append(update)
         return lambda: self._listeners.remove(update)

@@ -55,6 +55,8 @@ def test_phone_numbers_typed_any_usual_way(typed: str, expected: str) -> None:
         ("0012", "too short"),
         ("+44 20 7946 0958", "Chinese"),
         ("+999 1234 5678", "Chinese"),  # no country has the code
+        ("+99999", "Chinese"),  # too short to be refused before libphonenumber reads it
+        ("٠٠١٦٥٠٢٥٣٠٠٠٠", "Chinese"),  # 001 650..., in Arabic-Indic digits
         ("1" * 300, "too short or too long"),
     ],
 )

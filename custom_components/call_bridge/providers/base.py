@@ -25,7 +25,13 @@ from ..api.legs import SETTLE_SECONDS, PlacedCalls
 from ..api.telephony import CallStatus
 from ..call_log import CallLog
 from ..call_status import async_fire_call_status
-from ..const import DOMAIN, SERVICE_PLAY_MESSAGE, SUBENTRY_TYPE_MESSAGE, SUBENTRY_TYPE_PRESET
+from ..const import (
+    CONF_MAC,
+    DOMAIN,
+    SERVICE_PLAY_MESSAGE,
+    SUBENTRY_TYPE_MESSAGE,
+    SUBENTRY_TYPE_PRESET,
+)
 from ..cooldown import CallGate
 from ..extensions import Extensions
 from ..far_side import CallbackReport, FarSideLog
@@ -127,6 +133,14 @@ class Provider[CallT: Hashable](ABC):
     async def async_remove(cls, hass: HomeAssistant, entry: ConfigEntry) -> None:
         """Delete what a removed entry left outside itself."""
         await calls_store(hass, entry).async_remove()
+
+    @classmethod
+    def discovered_form(cls, mac_prefix: str) -> dict[str, Any] | None:
+        """Return what a device DHCP found fills in this provider's form, if it may be one.
+
+        ``mac_prefix`` is the vendor's part of its MAC address (``F4B549``); None: not this kind.
+        """
+        return None
 
     @classmethod
     def migrated_data(cls, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -268,7 +282,9 @@ class Provider[CallT: Hashable](ABC):
         """Remember a call this entry placed, so that its reports are recognised as its own."""
         if call_id is not None:
             self.calls.remember_placed(call_id)
-            self._calls_store.async_delay_save(self.calls.stored, 1)
+            # Built here, on the event loop: before 2025.12 the store calls it from a worker thread.
+            stored = self.calls.stored()
+            self._calls_store.async_delay_save(lambda: stored, 1)
 
     @property
     def available(self) -> bool:
@@ -309,10 +325,15 @@ class Provider[CallT: Hashable](ABC):
 
 
 def register_device(hass: HomeAssistant, entry: ConfigEntry, **info: Any) -> str:
-    """Register the device of an entry's PBX or service; return its id."""
+    """Register the device of an entry's PBX or service; return its id.
+
+    A PBX whose MAC address is known has it as a connection: DHCP then tells when it moves.
+    """
+    mac = entry.data.get(CONF_MAC)
     device = dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
         identifiers={device_identifier(entry)},
+        connections={(dr.CONNECTION_NETWORK_MAC, mac)} if mac else None,
         name=entry.title,
         **info,
     )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from types import MappingProxyType
 from typing import Any
 
+from homeassistant.config_entries import ConfigFlow
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_SSL
 from homeassistant.helpers.selector import (
     NumberSelector,
@@ -20,7 +22,7 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 
 from ..api.common import normalize_host
-from ..const import CONF_COOLDOWN, CONF_TIMEOUT, DEFAULT_COOLDOWN, DEFAULT_TIMEOUT
+from ..const import CONF_COOLDOWN, CONF_MAC, CONF_TIMEOUT, DEFAULT_COOLDOWN, DEFAULT_TIMEOUT
 
 TEXT = TextSelector()
 SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -80,3 +82,25 @@ def with_typed_host(data: dict[str, Any], *, url_ports: bool = False) -> dict[st
     if ssl is not None:
         data[CONF_SSL] = ssl
     return data
+
+
+class DiscoverableFlow(ConfigFlow):
+    """A config flow that may start from a discovery: what was found fills a kind's form.
+
+    The discovery step sets ``discovered`` (each kind the device may be, with its form's values)
+    and ``discovered_mac``; a kind's step takes its values as the form's first ones, and keeps
+    the MAC address in the entry it creates.
+    """
+
+    discovered: Mapping[str, Mapping[str, Any]] = MappingProxyType({})
+    discovered_mac: str | None = None
+
+    def discovered_values(self, kind: str) -> dict[str, Any]:
+        """Return what the discovery fills in ``kind``'s form (nothing without a discovery)."""
+        return dict(self.discovered.get(kind, {}))
+
+    def with_discovered_mac(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Return entry data with the discovered device's MAC address, when there is one."""
+        if self.discovered_mac is not None:
+            data[CONF_MAC] = self.discovered_mac
+        return data

@@ -7,6 +7,7 @@ mobile prefixes and service numbers exist, and how long each is.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
@@ -25,6 +26,14 @@ _CALLABLE_TYPES = _MOBILE_TYPES | {
     PhoneNumberType.UAN,
 }
 _ONLY_CHINESE = "OneNET voice calls only Chinese numbers (+86)"
+# An international number of another country: refused before libphonenumber reads it (which would
+# load that country's data, an import, wherever it is asked). Shorter ones are no number at all.
+_FOREIGN = re.compile(r"(\+|00)(?!86)[0-9]{6}")
+
+
+def load_number_data() -> None:
+    """Load libphonenumber's data for China: an import, to be done once, off the event loop."""
+    normalize_phone_number("+86 138 0013 8000")
 
 
 def normalize_phone_number(number: str) -> str:
@@ -41,14 +50,14 @@ def normalize_phone_number(number: str) -> str:
         raise InvalidPhoneNumberError(
             number, "only digits, spaces, dashes and a leading + are allowed"
         )
+    if _FOREIGN.match("".join(str(unicodedata.digit(c, c)) for c in typed)):
+        raise InvalidPhoneNumberError(number, _ONLY_CHINESE)
     try:
         parsed = phonenumbers.parse(typed, "CN")
     except NumberParseException as err:
         if err.error_type == NumberParseException.INVALID_COUNTRY_CODE:
             raise InvalidPhoneNumberError(number, _ONLY_CHINESE) from None
         raise InvalidPhoneNumberError(number, "too short or too long for a phone number") from None
-    if parsed.country_code != 86:
-        raise InvalidPhoneNumberError(number, _ONLY_CHINESE)
     kind = phonenumbers.number_type(parsed)
     if not phonenumbers.is_valid_number(parsed) or kind not in _CALLABLE_TYPES:
         raise InvalidPhoneNumberError(

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Final
 
 API_PATH: Final = "/openapi/v1.0"
+# Yeastar's part of its boxes' MAC addresses (IEEE OUI), as DHCP discovery matches them.
+YEASTAR_MAC_PREFIX: Final = "F4B549"
 DEFAULT_PORT: Final = 8088
 USER_AGENT: Final = "OpenAPI"  # the value every Yeastar example sends; the header is mandatory
 SUCCESS: Final = 0

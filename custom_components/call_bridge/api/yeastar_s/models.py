@@ -10,6 +10,9 @@ from .errors import PbxAuthError, PbxLockedOutError, PbxRefusedError
 type ApiVersion = Literal["v0.0.1", "v1.1.0"]
 type PayloadFormat = Literal["json", "xml"]
 
+# The vendors' parts of their boxes' MAC addresses (IEEE OUI), as DHCP discovery matches them.
+OPENVOX_MAC_PREFIX: Final = "A09805"
+YEASTAR_MAC_PREFIX: Final = "F4B549"
 # The defaults of a PBX's API, as the vendors ship it.
 DEFAULT_PORT: Final = 9011
 DEFAULT_API_VERSION: Final[ApiVersion] = "v0.0.1"

@@ -54,7 +54,7 @@ from ...const import (
 from ...webhook import async_callback_url, async_delete_cloudhook, async_register_webhook
 from ..base import FlowSteps, Placed, Provider, register_device, validated
 from .callbacks import async_handle_callback
-from .client import create_onenet_client
+from .client import async_load_number_data, create_onenet_client
 from .const import (
     CONF_ACCESS_KEY,
     CONF_DISPLAY,
@@ -118,6 +118,7 @@ class OneNetProvider(Provider[OneNetRequest]):
     @classmethod
     async def async_setup(cls, hass: HomeAssistant, entry: ConfigEntry[Any]) -> Self:
         """Register the device and the webhook; nothing is sent to OneNET before the first call."""
+        await async_load_number_data(hass)
         try:
             client = create_onenet_client(hass, entry.data, entry.options)
         except InvalidAccessKeyError as err:

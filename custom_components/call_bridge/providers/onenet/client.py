@@ -7,10 +7,12 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.util.hass_dict import HassKey
 
 from ...api.onenet import DEFAULT_SIGN_METHOD, GENERATIONS, ApiGeneration, OneNetClient
 from ...api.onenet.generations import Generation
-from ...const import CONF_TIMEOUT, DEFAULT_TIMEOUT
+from ...api.onenet.numbers import load_number_data
+from ...const import CONF_TIMEOUT, DEFAULT_TIMEOUT, DOMAIN
 from .const import (
     CONF_ACCESS_KEY,
     CONF_API_GENERATION,
@@ -48,3 +50,13 @@ def create_onenet_client(
         base_url=data.get(CONF_BASE_URL),
         request_timeout=(options or {}).get(CONF_TIMEOUT, DEFAULT_TIMEOUT),
     )
+
+
+_NUMBER_DATA: HassKey[bool] = HassKey(f"{DOMAIN}_number_data")
+
+
+async def async_load_number_data(hass: HomeAssistant) -> None:
+    """Load the phone-number data off the event loop, once: reading a number imports it."""
+    if not hass.data.get(_NUMBER_DATA):
+        await hass.async_add_import_executor_job(load_number_data)
+        hass.data[_NUMBER_DATA] = True

@@ -31,7 +31,7 @@ from ...api.onenet import (
 from ...const import CONF_CLOUDHOOK, CONF_ENTRY_TYPE
 from ...webhook import async_create_cloudhook, async_reachable_url, display_url
 from ..forms import COMMON_OPTIONS, SECRET, TEXT, URL as URL_FIELD, select, without_secrets
-from .client import create_onenet_client, generation_of
+from .client import async_load_number_data, create_onenet_client, generation_of
 from .const import (
     CONF_ACCESS_KEY,
     CONF_API_GENERATION,
@@ -145,6 +145,7 @@ def unique_id_of(data: Mapping[str, Any]) -> str:
 
 async def _async_check(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]:
     """Form errors for OneNET data, checked by a signed request that cannot place a call."""
+    await async_load_number_data(hass)
     number_errors = _account_errors(data) | {
         field: "invalid_phone_number"
         for field in (CONF_SPONSOR, CONF_DISPLAY)

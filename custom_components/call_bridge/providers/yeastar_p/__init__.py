@@ -43,6 +43,7 @@ from ...api.yeastar_p import (
 from ...api.yeastar_p.client import MAX_PROMPT_BYTES, PROMPT_FORMATS
 from ...api.yeastar_p.events import EXTENSION_CALL_STATUS, EXTENSION_PRESENCE, Member
 from ...api.yeastar_p.follow import CallFollower, is_channel
+from ...api.yeastar_p.models import YEASTAR_MAC_PREFIX
 from ...api.yeastar_p.reported import extension_state, members_of, reported_event
 from ...const import (
     ATTR_AUTOANSWER,
@@ -285,6 +286,11 @@ class YeastarPProvider(PbxParts, Provider[YeastarPRequest]):
     def available(self) -> bool:
         """Whether the event connection is up and the PBX answered the last poll."""
         return self.stream.connected and self.coordinator.last_update_success
+
+    @classmethod
+    def discovered_form(cls, mac_prefix: str) -> dict[str, Any] | None:
+        """Yeastar's MAC prefix may be a P-Series (or an S-Series: the user chooses)."""
+        return {} if mac_prefix == YEASTAR_MAC_PREFIX else None
 
     @property
     def reports_call_status(self) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 import logging
 from typing import Any, Final
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_SSL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.selector import BooleanSelector
@@ -21,7 +21,7 @@ from ...api.yeastar_p import (
 )
 from ...api.yeastar_p.models import DEFAULT_PORT, IP_FORBIDDEN, MISSING_PERMISSION, TOKEN_LIMIT
 from ...const import CONF_ENTRY_TYPE
-from ..forms import PORT, SECRET, TEXT, with_typed_host, without_secrets
+from ..forms import PORT, SECRET, TEXT, DiscoverableFlow, with_typed_host, without_secrets
 from .client import create_yeastar_p_client
 from .const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, ENTRY_TYPE
 
@@ -98,7 +98,7 @@ def _placeholders(data: Mapping[str, Any] | None) -> dict[str, str]:
     }
 
 
-class YeastarPConfigSteps(ConfigFlow):
+class YeastarPConfigSteps(DiscoverableFlow):
     """Add a Yeastar P-Series PBX; give it new credentials; change how it is reached."""
 
     async def async_step_yeastar_p(
@@ -117,12 +117,14 @@ class YeastarPConfigSteps(ConfigFlow):
                 await self.async_set_unique_id(info.serial)
                 self._abort_if_unique_id_configured()
                 return self.async_create_entry(
-                    title=f"Yeastar {info.model or info.serial}", data=data
+                    title=f"Yeastar {info.model or info.serial}",
+                    data=self.with_discovered_mac(data),
                 )
+        shown = user_input if user_input is not None else self.discovered_values(ENTRY_TYPE)
         return self.async_show_form(
             step_id=ENTRY_TYPE,
             data_schema=self.add_suggested_values_to_schema(
-                SCHEMA, without_secrets(user_input, SECRETS)
+                SCHEMA, without_secrets(shown, SECRETS)
             ),
             errors=errors,
             description_placeholders=_placeholders(user_input),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 import ipaddress
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Final, Self
 import uuid
 
 from homeassistant.components import webhook
@@ -13,6 +13,8 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
+    CONF_PORT,
+    CONF_SSL,
     CONF_TOKEN,
     CONF_USERNAME,
     CONF_WEBHOOK_ID,
@@ -34,6 +36,7 @@ from ...api.yeastar_s import (
     extension_state,
 )
 from ...api.yeastar_s.follow import CallFollower
+from ...api.yeastar_s.models import DEFAULT_PORT, OPENVOX_MAC_PREFIX, YEASTAR_MAC_PREFIX
 from ...const import (
     ATTR_CALL_ID,
     ATTR_CALLEE,
@@ -55,11 +58,17 @@ from ..pbx_parts import (
     prompt_of,
 )
 from .client import create_pbx_client
-from .const import ENTRY_TYPE
+from .const import CONF_API_VERSION, ENTRY_TYPE
 from .coordinator import PbxCoordinator
 from .errors import entry_error, locked_out
 from .refusals import async_refused_logins, remember_refusal
 from .reports import address_of, async_handle_report
+
+# What a PBX that DHCP found fills in the form, by its vendor's MAC prefix.
+DISCOVERED_FORMS: Final[dict[str, dict[str, Any]]] = {
+    OPENVOX_MAC_PREFIX: {CONF_API_VERSION: "v0.0.1", CONF_PORT: DEFAULT_PORT},
+    YEASTAR_MAC_PREFIX: {CONF_API_VERSION: "v1.1.0", CONF_PORT: 8088, CONF_SSL: True},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +190,11 @@ class PbxProvider(PbxParts, Provider[PbxRequest]):
                 }
             )
         self.availability_changed()
+
+    @classmethod
+    def discovered_form(cls, mac_prefix: str) -> dict[str, Any] | None:
+        """OpenVox's MAC prefix is an OpenVox UC; Yeastar's may be an S-Series (its web port)."""
+        return DISCOVERED_FORMS.get(mac_prefix)
 
     @classmethod
     def migrated_data(cls, data: Mapping[str, Any]) -> dict[str, Any]:

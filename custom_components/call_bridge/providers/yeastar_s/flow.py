@@ -7,7 +7,7 @@ import logging
 from typing import Any, Final
 
 from homeassistant.components import webhook
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
@@ -42,7 +42,15 @@ from ...api.yeastar_s import (
     PbxResponseError,
 )
 from ...const import CONF_ENTRY_TYPE
-from ..forms import PORT, SECRET, TEXT, select, with_typed_host, without_secrets
+from ..forms import (
+    PORT,
+    SECRET,
+    TEXT,
+    DiscoverableFlow,
+    select,
+    with_typed_host,
+    without_secrets,
+)
 from .client import create_pbx_client
 from .const import CONF_API_VERSION, CONF_PAYLOAD_FORMAT, ENTRY_TYPE
 from .refusals import async_refused_logins
@@ -186,7 +194,7 @@ def _title(data: Mapping[str, Any], info: PbxDeviceInfo | None) -> str:
     return f"{manufacturer} PBX {data[CONF_HOST]}"
 
 
-class PbxConfigSteps(ConfigFlow):
+class PbxConfigSteps(DiscoverableFlow):
     """Add a PBX; sign in to it again; change how it is reached."""
 
     async def async_step_pbx(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -204,10 +212,13 @@ class PbxConfigSteps(ConfigFlow):
                 await self.async_set_unique_id(serial or f"{data[CONF_HOST]}:{data[CONF_PORT]}")
                 self._abort_if_unique_id_configured()
                 data[CONF_WEBHOOK_ID] = webhook.async_generate_id()  # for the PBX's reports
-                return self.async_create_entry(title=_title(data, info), data=data)
+                return self.async_create_entry(
+                    title=_title(data, info), data=self.with_discovered_mac(data)
+                )
+        shown = user_input if user_input is not None else self.discovered_values(ENTRY_TYPE)
         return self.async_show_form(
             step_id=ENTRY_TYPE,
-            data_schema=self.add_suggested_values_to_schema(SCHEMA, _form_values(user_input)),
+            data_schema=self.add_suggested_values_to_schema(SCHEMA, _form_values(shown)),
             errors=errors,
             description_placeholders=_placeholders(user_input),
         )

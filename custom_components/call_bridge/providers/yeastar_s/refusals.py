@@ -71,7 +71,9 @@ class RefusedLogins:
             self._save()
 
     def _save(self) -> None:
-        self._store.async_delay_save(lambda: {"refused": dict(self._refused)}, 1)
+        # Built here, on the event loop: before 2025.12 the store calls it from a worker thread.
+        data = {"refused": dict(self._refused)}
+        self._store.async_delay_save(lambda: data, 1)
 
 
 def remember_refusal(hass: HomeAssistant, fingerprint: str | None, errno: str) -> None:

@@ -7,7 +7,7 @@ keeps its state in ``config/``: a second run logs in to the same instance.
 from __future__ import annotations
 
 import asyncio
-from contextlib import suppress
+from contextlib import AsyncExitStack, suppress
 import logging
 import signal
 
@@ -17,11 +17,14 @@ from simulator.demo import ONENET_PORT, PBX_PORTS, YEASTAR_P_PORT, far_side
 from simulator.server import start_simulator
 
 from .api_client import HomeAssistantClient
+from .asterisk import Office, have_asterisk, running_office
 from .browser import FrontendStrings
 from .hass_process import REPO, HomeAssistantProcess
 from .provision import PASSWORD, USERNAME, provision_demo, sign_in
 
 HASS_PORT = 8123
+# The demo's Asterisk: ARI, the PBX's SIP, its phones' SIP (fixed: its entry finds it again).
+ASTERISK_PORTS = (8188, 5160, 5162)
 
 BANNER = """
 Call Bridge is running against the simulated PBXs and OneNET, in Home Assistant {version}.
@@ -30,8 +33,8 @@ Call Bridge is running against the simulated PBXs and OneNET, in Home Assistant 
   Log in as        {username} / {password}
 
 Set up already: PBX 1 and OneNET app 1, each with a call preset and an alarm message preset
-(buttons), the OneNET user of API generation 2 and the P-Series PBX. Add the others yourself
-(Settings > Devices & services > Add integration > Call Bridge) with:
+(buttons), the OneNET user of API generation 2 and the P-Series PBX{asterisk}. Add the
+others yourself (Settings > Devices & services > Add integration > Call Bridge) with:
 
 {services}
 
@@ -70,7 +73,17 @@ def examples(entry_ids: dict[str, str]) -> str:
   data:
     config_entry_id: {entry_ids["onenet"]}
     caller: "+86 138 0013 8000"
-    callee: "139 0013 9000\""""
+    callee: "139 0013 9000\"""" + (
+        f"""
+
+  action: call_bridge.play_message
+  data:
+    config_entry_id: {entry_ids["asterisk"]}
+    extension: "103"
+    prompt: hello-world"""
+        if "asterisk" in entry_ids
+        else ""
+    )
 
 
 def banner(version: str, url: str, entry_ids: dict[str, str], services: str, log: str) -> str:
@@ -78,6 +91,11 @@ def banner(version: str, url: str, entry_ids: dict[str, str], services: str, log
     return BANNER.format(
         version=version,
         url=url,
+        asterisk=(
+            ",\nand a real Asterisk (Debian's) whose phones are dialplans and a SIPp phone"
+            if "asterisk" in entry_ids
+            else ""
+        ),
         username=USERNAME,
         password=PASSWORD,
         services=services,
@@ -118,31 +136,43 @@ async def run() -> None:
             "is another scripts/develop running?"
         ) from None
     hass = HomeAssistantProcess(REPO / "config", HASS_PORT)
+    stack = AsyncExitStack()
     try:
+        office = await start_office(stack)
         print(f"Starting Home Assistant on port {HASS_PORT} (the first start takes a minute)...")
         await hass.start()
         async with ClientSession() as session:
             client = HomeAssistantClient(session, hass.base_url)
             await sign_in(client)
             await client.ignore_installation_method_notice()
-            entry_ids = await provision_demo(client, simulated)
+            entry_ids = await provision_demo(client, simulated, office)
             version = await client.version()
+        services = simulated.describe() + (f"\n{office.describe()}" if office else "")
         print(
             banner(
-                version,
-                hass.base_url,
-                entry_ids,
-                simulated.describe(),
-                str(hass.log_path.relative_to(REPO)),
+                version, hass.base_url, entry_ids, services, str(hass.log_path.relative_to(REPO))
             )
         )
         await stop.wait()
     finally:
-        print("Stopping Home Assistant and the simulator...")
+        print("Stopping Home Assistant, Asterisk and the simulator...")
         await hass.stop()
+        await stack.aclose()
         for runner in runners:
             with suppress(Exception):
                 await runner.cleanup()
+
+
+async def start_office(stack: AsyncExitStack) -> Office | None:
+    """Start the demo's Asterisk on its own ports, when the machine has one; ``stack`` stops it."""
+    if not have_asterisk():
+        print("No Asterisk on this machine (scripts/setup installs one): the demo goes without.")
+        return None
+    try:
+        return await stack.enter_async_context(running_office(ASTERISK_PORTS))
+    except (RuntimeError, TimeoutError) as err:
+        print(f"Asterisk did not start ({err}): the demo goes without.")
+        return None
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ from simulator.pbx import PbxState
 from simulator.yeastar_p import YeastarPState
 
 from .api_client import HomeAssistantClient
+from .asterisk import ARI_APP, ARI_PASSWORD, ARI_USER, AsteriskPbx, Office
 
 OWNER_NAME = "Demo"
 USERNAME = "demo"
@@ -89,6 +90,26 @@ async def add_yeastar_p(
     return await add_entry(client, "yeastar_p", yeastar_p_form(state, port))
 
 
+def asterisk_form(pbx: AsteriskPbx) -> dict[str, Any]:
+    """Return the Asterisk form as a FreePBX user fills it, for the test PBX's ARI on loopback."""
+    return {
+        "host": "127.0.0.1",
+        "port": pbx.ari_port,
+        "ssl": False,
+        "verify_ssl": True,
+        "username": ARI_USER,
+        "password": ARI_PASSWORD,
+        "app": ARI_APP,
+        "context": "from-internal",
+        "technology": "PJSIP",
+    }
+
+
+async def add_asterisk(client: HomeAssistantClient, pbx: AsteriskPbx) -> dict[str, Any]:
+    """Add a running Asterisk through the real config flow."""
+    return await add_entry(client, "asterisk", asterisk_form(pbx))
+
+
 async def sign_in(client: HomeAssistantClient) -> None:
     """Onboard a fresh instance, or log in to one onboarded before."""
     if await client.needs_onboarding():
@@ -116,6 +137,8 @@ DEMO_TITLES = {
     "onenet_generation_2": "OneNET voice 075528000005",
     "yeastar_p": "Yeastar P-Series Software Edition",
 }
+# The demo's Asterisk (when the machine has one), as its flow titles it.
+ASTERISK_TITLE = "Asterisk 127.0.0.1"
 # A call preset of each of the first two, as a person adds one.
 DEMO_PRESETS = {
     "pbx": {"name": "Ring the kitchen", "caller": "101", "callee": "102", "autoanswer": True},
@@ -123,21 +146,35 @@ DEMO_PRESETS = {
 }
 
 
-async def provision_demo(client: HomeAssistantClient, far_side: FarSide) -> dict[str, str]:
-    """Set up the demo's entries and presets, once (a second run finds them); return their ids."""
+async def provision_demo(
+    client: HomeAssistantClient, far_side: FarSide, office: Office | None = None
+) -> dict[str, str]:
+    """Set up the demo's entries and presets, once (a second run finds them); return their ids.
+
+    With a running Asterisk (``office``), its entry too, once.
+    """
     existing = {entry["title"]: entry["entry_id"] for entry in await client.entries("call_bridge")}
-    if existing:
-        return {kind: existing[title] for kind, title in DEMO_TITLES.items() if title in existing}
+    if office is not None and ASTERISK_TITLE not in existing:
+        result = await add_asterisk(client, office.pbx)
+        existing[ASTERISK_TITLE] = result["result"]["entry_id"]
+    asterisk = {"asterisk": existing[ASTERISK_TITLE]} if office is not None else {}
+    if set(existing) - {ASTERISK_TITLE}:
+        found = {kind: existing[title] for kind, title in DEMO_TITLES.items() if title in existing}
+        return found | asterisk
     entry_ids = await add_entries(client, far_side)
     for kind, preset in DEMO_PRESETS.items():
         await client.subentry_flow(entry_ids[kind], "preset", preset)
     await add_alarm_presets(client, entry_ids)
     generation_2 = await add_onenet_generation_2(client, far_side.onenet, far_side.onenet_port)
     p_series = await add_yeastar_p(client, far_side.yeastar_p, far_side.yeastar_p_port)
-    return entry_ids | {
-        "onenet_generation_2": generation_2["result"]["entry_id"],
-        "yeastar_p": p_series["result"]["entry_id"],
-    }
+    return (
+        entry_ids
+        | {
+            "onenet_generation_2": generation_2["result"]["entry_id"],
+            "yeastar_p": p_series["result"]["entry_id"],
+        }
+        | asterisk
+    )
 
 
 # The alarm's message presets: the PBX's extension 105 never answers; the OneNET phone answers and

@@ -21,6 +21,8 @@ homeassistant:
   time_zone: Asia/Shanghai
   country: CN
   external_url: "http://127.0.0.1:{port}"
+  # Where a PBX on this machine fetches the speech it plays (Home Assistant listens on loopback).
+  internal_url: "http://127.0.0.1:{port}"
 # What a person's browser needs, as in the demo's configuration.
 frontend:
 api:
@@ -28,6 +30,9 @@ config:
 onboarding:
 history:
 logbook:
+# Speech for the messages PBXs play (the demo engine: offline, as this machine is).
+tts:
+  - platform: demo
 logger:
   default: warning
   logs:

@@ -12,8 +12,9 @@ CACHE_DIR="${CALL_BRIDGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/call-bridge}"
 SID_ROOT="$CACHE_DIR/sid-py314"
 MIN_VENV="$CACHE_DIR/venv-ha-min"
 # What a real hass and the browser tests need from Debian: the browser, fonts for Chinese, and the
-# programs Home Assistant's default media integrations look for at start-up.
-DEBIAN_PACKAGES="chromium fonts-noto-cjk ffmpeg libturbojpeg0"
+# programs Home Assistant's default media integrations look for at start-up; and a real PBX for the
+# Asterisk tests and the demo: Asterisk, its English sounds, and SIPp as a real SIP phone.
+DEBIAN_PACKAGES="chromium fonts-noto-cjk ffmpeg libturbojpeg0 asterisk asterisk-core-sounds-en-gsm sip-tester"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -221,7 +221,7 @@ async def start_flow(hass: HomeAssistant, kind: str) -> dict[str, Any]:
     """Open the config flow and choose ``kind`` in its menu."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["pbx", "onenet", "yeastar_p"]
+    assert result["menu_options"] == ["pbx", "onenet", "yeastar_p", "asterisk"]
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": kind}
     )

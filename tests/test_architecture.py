@@ -19,7 +19,7 @@ PROVIDERS = INTEGRATION / "providers"
 VENDORS = sorted(path.name for path in API.iterdir() if (path / "__init__.py").exists())
 KINDS = sorted(path.name for path in PROVIDERS.iterdir() if (path / "__init__.py").exists())
 # The modules of api/ that no vendor owns, and providers/ that no kind owns.
-SHARED_API = {"common", "telephony", "legs"}
+SHARED_API = {"common", "telephony", "legs", "stream"}
 
 
 def module_of(path: Path) -> str:
@@ -51,8 +51,8 @@ def files(under: Path) -> list[Path]:
 
 
 def test_the_layout() -> None:
-    assert VENDORS == ["onenet", "yeastar_p", "yeastar_s"]
-    assert KINDS == ["onenet", "yeastar_p", "yeastar_s"]
+    assert VENDORS == ["asterisk", "onenet", "yeastar_p", "yeastar_s"]
+    assert KINDS == ["asterisk", "onenet", "yeastar_p", "yeastar_s"]
 
 
 @pytest.mark.parametrize("path", files(API), ids=module_of)

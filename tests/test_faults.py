@@ -29,8 +29,8 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.call_bridge.const import DOMAIN
-from custom_components.call_bridge.providers.yeastar_p.coordinator import (
-    UPDATE_INTERVAL as P_SERIES_INTERVAL,
+from custom_components.call_bridge.providers.pbx_parts import (
+    LIST_INTERVAL as P_SERIES_INTERVAL,
 )
 from custom_components.call_bridge.providers.yeastar_s.coordinator import UPDATE_INTERVAL
 from simulator.yeastar_p import YeastarPState

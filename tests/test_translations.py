@@ -10,6 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
+from custom_components.call_bridge.api.asterisk.errors import (
+    REFUSALS as ASTERISK_REFUSALS,
+    UNDOCUMENTED_REFUSAL as ASTERISK_UNDOCUMENTED,
+)
 from custom_components.call_bridge.api.onenet import CODES
 from custom_components.call_bridge.api.onenet.errors import (
     UNDOCUMENTED_REFUSAL as ONENET_UNDOCUMENTED,
@@ -58,6 +62,7 @@ def refusal_keys() -> set[str]:
     """The key of every refusal each vendor's table names, and of each vendor's "undocumented"."""
     keys = {f"pbx_errno_{errno}" for errno in ERRNO_MEANINGS} | {"pbx_errno_unknown"}
     keys |= set(REFUSALS.values()) | {P_SERIES_UNDOCUMENTED}
+    keys |= set(ASTERISK_REFUSALS.values()) | {ASTERISK_UNDOCUMENTED}
     keys |= {refusal_key(code) for code in [*CODES, *GENERATION_2_CODES.values()]}
     return keys | {ONENET_UNDOCUMENTED}
 

@@ -25,6 +25,7 @@ import voluptuous as vol
 
 from .const import CONF_MAC, DOMAIN, SUBENTRY_TYPE_MESSAGE, SUBENTRY_TYPE_PRESET
 from .providers import PROVIDERS, provider_of
+from .providers.asterisk.flow import AsteriskConfigSteps
 from .providers.forms import TEXT
 from .providers.onenet.flow import OneNetConfigSteps, OneNetOptionsSteps
 from .providers.pbx_parts import PbxOptionsSteps
@@ -32,7 +33,9 @@ from .providers.yeastar_p.flow import YeastarPConfigSteps
 from .providers.yeastar_s.flow import PbxConfigSteps
 
 
-class CallBridgeConfigFlow(PbxConfigSteps, OneNetConfigSteps, YeastarPConfigSteps, domain=DOMAIN):
+class CallBridgeConfigFlow(
+    PbxConfigSteps, OneNetConfigSteps, YeastarPConfigSteps, AsteriskConfigSteps, domain=DOMAIN
+):
     """Set up an entry of any provider."""
 
     VERSION = 1

@@ -11,13 +11,15 @@ from typing import Any, Final
 from homeassistant.config_entries import ConfigEntry
 
 from ..const import CONF_ENTRY_TYPE
+from .asterisk import AsteriskProvider
 from .base import Provider
 from .onenet import OneNetProvider
 from .yeastar_p import YeastarPProvider
 from .yeastar_s import PbxProvider
 
 PROVIDERS: Final[dict[str, type[Provider[Any]]]] = {
-    provider.entry_type: provider for provider in (PbxProvider, OneNetProvider, YeastarPProvider)
+    provider.entry_type: provider
+    for provider in (PbxProvider, OneNetProvider, YeastarPProvider, AsteriskProvider)
 }
 
 

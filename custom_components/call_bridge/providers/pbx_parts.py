@@ -2,22 +2,39 @@
 
 Presets between extensions and prompts played to one, the auto-answer option and its options
 step, and what a PBX reports: ``call_bridge_pbx_event`` and the "PBX calls" entity that mirrors it.
+A PBX that can play Home Assistant's speech (``SpeakingPbxParts``) takes words instead of prompts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar, Final
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+import logging
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
+from homeassistant.components import tts
 from homeassistant.components.event import EventEntity
 from homeassistant.config_entries import ConfigEntry, ConfigFlowResult, OptionsFlow
 from homeassistant.const import Platform
-from homeassistant.core import callback
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    HomeAssistantError,
+    ServiceValidationError,
+)
 from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dispatcher_send
-from homeassistant.helpers.selector import BooleanSelector, TextSelector
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    EntitySelector,
+    EntitySelectorConfig,
+    TextSelector,
+    TextSelectorConfig,
+)
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 import voluptuous as vol
 
+from ..api.common import ApiAuthError, ApiError
 from ..api.telephony import (
     CALL_EVENT_TYPES,
     InvalidExtensionError,
@@ -32,10 +49,13 @@ from ..const import (
     ATTR_CALLEE,
     ATTR_CALLER,
     ATTR_EXTENSION,
+    ATTR_MESSAGE,
     ATTR_NUMBER,
     ATTR_PROMPT,
+    ATTR_TTS_ENGINE,
     DOMAIN,
     EVENT_PBX_EVENT,
+    MAX_SPOKEN_MESSAGE,
     SERVICE_DIAL_EXTENSION,
     SERVICE_DIAL_OUTBOUND,
     SERVICE_HANGUP,
@@ -44,6 +64,8 @@ from ..const import (
 from ..entity import CallBridgeEntity
 from .base import CallBridgeConfigEntry, Placed, Provider, validated
 from .forms import COMMON_OPTIONS
+
+_LOGGER = logging.getLogger(__name__)
 
 # The option, and the action field that overrides it: the caller's phone answers by itself.
 CONF_AUTOANSWER: Final = ATTR_AUTOANSWER
@@ -55,6 +77,9 @@ OPTIONS_SCHEMA: Final = vol.Schema(
     }
 )
 EVENT_ATTRIBUTES: Final = ("callid", "extensions", "inbound", "outbound", "reason", "cdr", "key")
+# How often a PBX whose events tell the extensions' states is asked for its list of them: new
+# extensions appear within minutes, and the PBX is spared.
+LIST_INTERVAL: Final = timedelta(minutes=5)
 
 
 def parties_of(action: str, fields: Mapping[str, Any]) -> tuple[str, str, bool]:
@@ -211,3 +236,129 @@ def prompt_of(fields: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
             translation_domain=DOMAIN, translation_key="invalid_prompt"
         ) from None
     return extension(fields[ATTR_EXTENSION]), prompts
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """Ring ``extension`` and play the PBX's prompts to it, in order."""
+
+    extension: str
+    prompts: tuple[str, ...]
+    autoanswer: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SpokenMessage:
+    """Ring ``extension`` and speak ``message`` with Home Assistant's text-to-speech."""
+
+    extension: str
+    message: str
+    engine: str | None
+    autoanswer: bool
+
+
+class SpeakingPbxParts(PbxParts):
+    """A PBX that plays its prompts or Home Assistant's speech: its message presets take either."""
+
+    if TYPE_CHECKING:  # Provider's, which a PBX provider also derives from
+
+        def require(self, fields: Mapping[str, Any], *names: str) -> None:
+            """Raise the translated validation error when an action lacks a field."""
+
+    @classmethod
+    def message_preset_fields(cls) -> dict[vol.Marker, Any]:
+        """Return the extension, and prompts or words for text-to-speech (and its engine)."""
+        return {
+            vol.Required(ATTR_EXTENSION): TextSelector(),
+            vol.Optional(ATTR_PROMPT): TextSelector(),
+            vol.Optional(ATTR_MESSAGE): TextSelector(TextSelectorConfig(multiline=True)),
+            vol.Optional(ATTR_TTS_ENGINE): EntitySelector(EntitySelectorConfig(domain="tts")),
+            vol.Required(ATTR_AUTOANSWER, default=DEFAULT_AUTOANSWER): BooleanSelector(),
+        }
+
+    @classmethod
+    def message_preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
+        """Prompts are checked as every PBX's; words to speak are the other choice, not both."""
+        message = str(user_input.get(ATTR_MESSAGE) or "").strip()
+        if user_input.get(ATTR_PROMPT):
+            errors = super().message_preset_errors(user_input)
+            if message:
+                errors[ATTR_MESSAGE] = "prompt_or_message"
+            return errors
+        errors = extension_errors(user_input, ATTR_EXTENSION)
+        if not message:
+            errors[ATTR_MESSAGE] = "prompt_or_message"
+        elif len(message) > MAX_SPOKEN_MESSAGE:
+            errors[ATTR_MESSAGE] = "message_too_long"
+        return errors
+
+    def message_of(self, fields: Mapping[str, Any]) -> Prompt | SpokenMessage:
+        """Return what a play_message asks for: words to speak, else prompts (fields checked)."""
+        autoanswer = autoanswer_of(self.entry, fields)
+        if fields.get(ATTR_MESSAGE) and not fields.get(ATTR_PROMPT):
+            self.require(fields, ATTR_EXTENSION)
+            return SpokenMessage(
+                extension(fields[ATTR_EXTENSION]),
+                fields[ATTR_MESSAGE],
+                fields.get(ATTR_TTS_ENGINE),
+                autoanswer,
+            )
+        self.require(fields, ATTR_EXTENSION, ATTR_PROMPT)
+        return Prompt(*prompt_of(fields), autoanswer)
+
+
+class ExtensionListCoordinator[T](DataUpdateCoordinator[dict[str, T]]):
+    """The extensions a PBX lists, by number, read every few minutes (states come as events)."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        host: str,
+        listed: dict[str, T],
+        read: Callable[[], Awaitable[dict[str, T]]],
+    ) -> None:
+        """Start from the list the setup read; ``read`` reads the next ones."""
+        super().__init__(
+            hass, _LOGGER, config_entry=entry, name=entry.title, update_interval=LIST_INTERVAL
+        )
+        self.host = host
+        self.data = listed
+        self._read = read
+
+    async def _async_update_data(self) -> dict[str, T]:
+        """Read the list; new credentials are asked for when the PBX refuses them."""
+        try:
+            return await self._read()
+        except ApiAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN,
+                translation_key="pbx_auth_failed",
+                translation_placeholders={"host": self.host},
+            ) from err
+        except ApiError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="pbx_unavailable",
+                translation_placeholders={"host": self.host, "error": str(err)},
+            ) from err
+
+
+async def async_speech(
+    provider: Provider[Any], call: SpokenMessage, options: dict[str, Any] | None = None
+) -> tuple[str, bytes]:
+    """Return Home Assistant's speech of a message: its audio's extension, and the audio.
+
+    ``options`` are the engine's (a preferred format, sample rate...); a translated error says
+    when there is no text-to-speech, or it could not speak.
+    """
+    hass = provider.hass
+    if "tts" not in hass.config.components:
+        raise provider.error("tts_not_set_up")
+    try:
+        media_source_id = tts.generate_media_source_id(
+            hass, call.message, engine=call.engine, options=options
+        )
+        return await tts.async_get_media_source_audio(hass, media_source_id)
+    except HomeAssistantError as err:
+        raise provider.error("tts_failed", error=str(err)) from None

@@ -4,10 +4,8 @@ Subscribed at every connection with the full topic list; kept alive with the tex
 well within the PBX's 60 seconds, whose replies are expected: a PBX that misses two is taken as
 gone. Every step has a deadline (the token, the upgrade, the subscription, each heartbeat's reply),
 the client's request timeout. Reconnected at once when the token was renewed; any other end (a
-drop, a close, the PBX ending the token) waits a growing delay (``Backoff``), which starts over
-only after a connection stayed up a while: a PBX that refuses or closes every connection at once
-is asked less and less often, not in a loop. One log
-line when it drops, one when it is back. Nothing here blocks the event loop.
+drop, a close, the PBX ending the token) waits its back-off (``ReconnectingStream``). Nothing
+here blocks the event loop.
 """
 
 from __future__ import annotations
@@ -21,8 +19,9 @@ from typing import Final
 import aiohttp
 
 from ..common import Backoff
+from ..stream import ReconnectingStream
 from .client import YeastarPClient
-from .errors import InvalidEventError, YeastarPAuthError, YeastarPConnectionError, YeastarPError
+from .errors import InvalidEventError, YeastarPConnectionError, YeastarPError
 from .events import TOPICS, Answer, PbxEvent, decode_frame
 from .models import SUCCESS, refuses_the_token
 
@@ -38,7 +37,7 @@ class SilentPbxError(YeastarPConnectionError):
     """The PBX stopped answering heartbeats on an open connection."""
 
 
-class EventStream:
+class EventStream(ReconnectingStream):
     """Runs the event connection of one PBX until cancelled; hands each event to ``on_event``."""
 
     def __init__(
@@ -56,57 +55,21 @@ class EventStream:
     ) -> None:
         """Keep what to run; ``run`` connects. ``name`` names the PBX in log lines.
 
-        ``on_frame`` sees every text frame as received, but the heartbeat's replies; ``sleep``
-        waits out the back-off (tests give it a clock of their own).
+        ``on_frame`` sees every text frame as received, but the heartbeat's replies.
         """
+        super().__init__(
+            name=name,
+            backoff=backoff or Backoff(stable=2 * heartbeat),
+            on_state=on_state,
+            sleep=sleep,
+        )
         self._client = client
         self._on_event = on_event
-        self._name = name
         self._topics = list(topics)
         self._heartbeat = heartbeat
-        self._backoff = backoff or Backoff(stable=2 * heartbeat)
-        self._on_state = on_state
         self._on_frame = on_frame
-        self._sleep = sleep
-        self.connected = False
-        self.connections = 0
-        # An outage, from its first failure until a connection stays up: one line when it
-        # starts, one when a connection is back, whatever flapping comes in between.
-        self._outage = False
-        self._told_back = False
-        self._up_since: float | None = None
 
-    async def run(self) -> None:
-        """Connect, and connect again each time the connection ends, until cancelled.
-
-        Stops (raising it) only when the PBX refuses the credentials: new ones are needed.
-        """
-        loop = asyncio.get_running_loop()
-        while True:
-            self._up_since = None
-            try:
-                await self._connect_once()
-            except YeastarPAuthError:
-                self._set_connected(False)
-                raise
-            except (aiohttp.ClientError, YeastarPError, TimeoutError, OSError) as err:
-                # aiohttp's messages hold the URL, and with it the token: only the kind.
-                reason = str(err) if isinstance(err, YeastarPError) else type(err).__name__
-            else:
-                # The token was renewed: open it again at once, with the new one.
-                _LOGGER.debug("%s: reconnecting events with the new token", self._name)
-                continue
-            lasted = None if self._up_since is None else loop.time() - self._up_since
-            delay = self._backoff.after(lasted)
-            if not delay:
-                self._outage = False  # it stayed up a while: this is a new outage
-            self._set_connected(False)
-            if not self._outage:
-                self._outage, self._told_back = True, False
-                _LOGGER.warning("%s: event connection lost (%s); reconnecting", self._name, reason)
-            await self._sleep(delay)
-
-    async def _connect_once(self) -> None:
+    async def connect_once(self) -> None:
         """Run one connection; return when it should be opened again with a new token."""
         client = self._client
         timeout = client.request_timeout
@@ -141,12 +104,7 @@ class EventStream:
                 if refuses_the_token(answer.errcode, answer.errmsg):
                     client.tokens.expire(token)
                 raise YeastarPError(f"subscription refused ({answer.errcode})")
-            self.connections += 1
-            self._up_since = asyncio.get_running_loop().time()
-            self._set_connected(True)
-            if self._outage and not self._told_back:
-                self._told_back = True
-                _LOGGER.info("%s: event connection is back", self._name)
+            self.up()
             await self._read(ws, token)
 
     async def _answer(self, ws: aiohttp.ClientWebSocketResponse) -> Answer:
@@ -211,9 +169,3 @@ class EventStream:
             elif isinstance(decoded, Answer) and refuses_the_token(decoded.errcode, decoded.errmsg):
                 tokens.expire(token)
                 raise YeastarPError(f"the PBX ended the token ({decoded.errcode})")
-
-    def _set_connected(self, connected: bool) -> None:
-        if connected != self.connected:
-            self.connected = connected
-            if self._on_state is not None:
-                self._on_state(connected)

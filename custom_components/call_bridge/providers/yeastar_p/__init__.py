@@ -13,30 +13,22 @@ import hashlib
 import logging
 from typing import Any, ClassVar, Self
 
-from homeassistant.components import tts
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
     ConfigEntryNotReady,
-    HomeAssistantError,
     ServiceValidationError,
 )
-from homeassistant.helpers.selector import (
-    BooleanSelector,
-    EntitySelector,
-    EntitySelectorConfig,
-    TextSelector,
-    TextSelectorConfig,
-)
-import voluptuous as vol
 
 from ...api.telephony import listed_extension
 from ...api.yeastar_p import (
     EventStream,
+    Extension,
     PbxEvent,
     YeastarPAuthError,
+    YeastarPClient,
     YeastarPError,
     YeastarPRefusedError,
 )
@@ -46,34 +38,29 @@ from ...api.yeastar_p.follow import CallFollower, is_channel
 from ...api.yeastar_p.models import YEASTAR_MAC_PREFIX
 from ...api.yeastar_p.reported import extension_state, members_of, reported_event
 from ...const import (
-    ATTR_AUTOANSWER,
     ATTR_CALL_ID,
     ATTR_CALLEE,
     ATTR_CALLER,
     ATTR_EXTENSION,
-    ATTR_MESSAGE,
-    ATTR_PROMPT,
-    ATTR_TTS_ENGINE,
     DOMAIN,
-    MAX_SPOKEN_MESSAGE,
     SERVICE_HANGUP,
     SERVICE_PLAY_MESSAGE,
     SUBENTRY_TYPE_MESSAGE,
 )
 from ..base import FlowSteps, Placed, Provider, register_device
 from ..pbx_parts import (
-    DEFAULT_AUTOANSWER,
-    PbxParts,
+    ExtensionListCoordinator,
+    Prompt,
+    SpeakingPbxParts,
+    SpokenMessage,
+    async_speech,
     autoanswer_of,
     extension,
-    extension_errors,
     fire_pbx_event,
     parties_of,
-    prompt_of,
 )
 from .client import create_yeastar_p_client
 from .const import ATTR_PRESENCE, CONF_CLIENT_ID, CONF_CLIENT_SECRET, ENTRY_TYPE
-from .coordinator import YeastarPCoordinator
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -87,29 +74,10 @@ class Dial:
     autoanswer: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Prompt:
-    """Ring ``extension`` and play custom prompts to it, in order."""
-
-    extension: str
-    prompts: tuple[str, ...]
-    autoanswer: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SpokenMessage:
-    """Ring ``extension`` and speak ``message`` with Home Assistant's text-to-speech."""
-
-    extension: str
-    message: str
-    engine: str | None
-    autoanswer: bool
-
-    @property
-    def prompt_name(self) -> str:
-        """The custom prompt the speech is uploaded as: one per message and engine."""
-        digest = hashlib.sha256(f"{self.engine}|{self.message}".encode()).hexdigest()
-        return f"call_bridge_{digest[:16]}"
+def prompt_name_of(call: SpokenMessage) -> str:
+    """Return the custom prompt a message's speech is uploaded as: one per message and engine."""
+    digest = hashlib.sha256(f"{call.engine}|{call.message}".encode()).hexdigest()
+    return f"call_bridge_{digest[:16]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +91,7 @@ class Hangup:
 type YeastarPRequest = Dial | Prompt | SpokenMessage | Hangup
 
 
-class YeastarPProvider(PbxParts, Provider[YeastarPRequest]):
+class YeastarPProvider(SpeakingPbxParts, Provider[YeastarPRequest]):
     """A Yeastar P-Series PBX, reached with a client id and secret, its events over WebSocket."""
 
     entry_type: ClassVar[str] = ENTRY_TYPE
@@ -140,13 +108,15 @@ class YeastarPProvider(PbxParts, Provider[YeastarPRequest]):
         hass: HomeAssistant,
         entry: YeastarPConfigEntry,
         device_id: str,
-        coordinator: YeastarPCoordinator,
+        client: YeastarPClient,
+        *,
+        coordinator: ExtensionListCoordinator[Extension],
         serial: str,
     ) -> None:
-        """Keep the coordinator, its client and the PBX's serial; the extensions start listed."""
+        """Keep the client, the coordinator and the PBX's serial; the extensions start listed."""
         super().__init__(hass, entry, device_id)
         self.coordinator = coordinator
-        self.client = coordinator.client
+        self.client = client
         self.serial = serial
         self.follower = CallFollower(ENTRY_TYPE)
         # The channel each listed extension was last seen on, for a hangup by extension.
@@ -197,8 +167,18 @@ class YeastarPProvider(PbxParts, Provider[YeastarPRequest]):
             sw_version=info.firmware_version,
             serial_number=info.serial,
         )
-        coordinator = YeastarPCoordinator(hass, entry, client, extensions)
-        provider = cls(hass, entry, device_id, coordinator, info.serial)
+
+        async def read() -> dict[str, Extension]:
+            return {extension.number: extension for extension in await client.extensions()}
+
+        coordinator = ExtensionListCoordinator(
+            hass,
+            entry,
+            client.host,
+            {extension.number: extension for extension in extensions},
+            read,
+        )
+        provider = cls(hass, entry, device_id, client, coordinator=coordinator, serial=info.serial)
         entry.async_on_unload(coordinator.async_add_listener(provider._polled))
         return provider
 
@@ -297,33 +277,6 @@ class YeastarPProvider(PbxParts, Provider[YeastarPRequest]):
         """The PBX's events tell how every call goes."""
         return True
 
-    @classmethod
-    def message_preset_fields(cls) -> dict[vol.Marker, Any]:
-        """Return the extension, and custom prompts or words for text-to-speech (and its engine)."""
-        return {
-            vol.Required(ATTR_EXTENSION): TextSelector(),
-            vol.Optional(ATTR_PROMPT): TextSelector(),
-            vol.Optional(ATTR_MESSAGE): TextSelector(TextSelectorConfig(multiline=True)),
-            vol.Optional(ATTR_TTS_ENGINE): EntitySelector(EntitySelectorConfig(domain="tts")),
-            vol.Required(ATTR_AUTOANSWER, default=DEFAULT_AUTOANSWER): BooleanSelector(),
-        }
-
-    @classmethod
-    def message_preset_errors(cls, user_input: Mapping[str, Any]) -> dict[str, str]:
-        """Prompts are checked as the other PBX's; words to speak are the other choice, not both."""
-        message = str(user_input.get(ATTR_MESSAGE) or "").strip()
-        if user_input.get(ATTR_PROMPT):
-            errors = super().message_preset_errors(user_input)
-            if message:
-                errors[ATTR_MESSAGE] = "prompt_or_message"
-            return errors
-        errors = extension_errors(user_input, ATTR_EXTENSION)
-        if not message:
-            errors[ATTR_MESSAGE] = "prompt_or_message"
-        elif len(message) > MAX_SPOKEN_MESSAGE:
-            errors[ATTR_MESSAGE] = "message_too_long"
-        return errors
-
     def collects_keys(self, subentry_type: str, data: Mapping[str, Any]) -> bool:
         """Return whether a preset collects keys: a prompt's come as DTMF events."""
         return subentry_type == SUBENTRY_TYPE_MESSAGE
@@ -332,20 +285,10 @@ class YeastarPProvider(PbxParts, Provider[YeastarPRequest]):
         """Check the extensions, numbers and prompts; ``autoanswer`` left out takes the option."""
         if action == SERVICE_HANGUP:
             return self._hangup_of(fields)
-        autoanswer = autoanswer_of(self.entry, fields)
         if action == SERVICE_PLAY_MESSAGE:
-            if fields.get(ATTR_MESSAGE) and not fields.get(ATTR_PROMPT):
-                self.require(fields, ATTR_EXTENSION)
-                return SpokenMessage(
-                    extension(fields[ATTR_EXTENSION]),
-                    fields[ATTR_MESSAGE],
-                    fields.get(ATTR_TTS_ENGINE),
-                    autoanswer,
-                )
-            self.require(fields, ATTR_EXTENSION, ATTR_PROMPT)
-            return Prompt(*prompt_of(fields), autoanswer)
+            return self.message_of(fields)
         caller, callee, _ = parties_of(action, fields)
-        return Dial(caller, callee, autoanswer)
+        return Dial(caller, callee, autoanswer_of(self.entry, fields))
 
     def _hangup_of(self, fields: Mapping[str, Any]) -> Hangup:
         """Return the hangup asked for: the channel of an extension, or every live leg of a call."""
@@ -413,21 +356,12 @@ class YeastarPProvider(PbxParts, Provider[YeastarPRequest]):
 
     async def _async_upload_speech(self, call: SpokenMessage) -> str:
         """Make speech of the message with Home Assistant's text-to-speech; upload it as a prompt."""
-        if "tts" not in self.hass.config.components:
-            raise self.error("tts_not_set_up")
-        try:
-            media_source_id = tts.generate_media_source_id(
-                self.hass, call.message, engine=call.engine
-            )
-            extension_of_audio, audio = await tts.async_get_media_source_audio(
-                self.hass, media_source_id
-            )
-        except HomeAssistantError as err:
-            raise self.error("tts_failed", error=str(err)) from None
+        extension_of_audio, audio = await async_speech(self, call)
         if extension_of_audio not in PROMPT_FORMATS or len(audio) > MAX_PROMPT_BYTES:
             raise self.error("tts_unsupported_audio", format=extension_of_audio)
-        await self.client.upload_prompt(call.prompt_name, extension_of_audio, audio)
-        return call.prompt_name
+        name = prompt_name_of(call)
+        await self.client.upload_prompt(name, extension_of_audio, audio)
+        return name
 
     def diagnostics(self) -> dict[str, Any]:
         """How many extensions, whether the event connection is up, how often it was opened."""

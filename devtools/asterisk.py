@@ -390,39 +390,30 @@ exten => _X.,1,Hangup(21)
         }
 
 
-REGISTER_SCENARIO = """<?xml version="1.0" encoding="ISO-8859-1" ?>
+def _register(cseq: int, authentication: str) -> str:
+    """Return a REGISTER whose contact is the answering SIPp's port (SIPp's own keywords)."""
+    return f"""  <send retrans="500">
+    <![CDATA[
+      REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:[user]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[user]@[remote_ip]>
+      Call-ID: [call_id]
+      CSeq: {cseq} REGISTER
+      Contact: <sip:[user]@[local_ip]:[answer_port]>
+      Expires: [expires]{authentication}
+      Max-Forwards: 70
+      Content-Length: 0
+    ]]>
+  </send>
+"""
+
+
+# Register with the extension's password: the PBX asks (401), SIPp answers the challenge.
+REGISTER_SCENARIO = f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="register">
-  <send retrans="500">
-    <![CDATA[
-      REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:[user]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[user]@[remote_ip]>
-      Call-ID: [call_id]
-      CSeq: 1 REGISTER
-      Contact: <sip:[user]@[local_ip]:[answer_port]>
-      Expires: [expires]
-      Max-Forwards: 70
-      Content-Length: 0
-    ]]>
-  </send>
-  <recv response="401" auth="true"/>
-  <send retrans="500">
-    <![CDATA[
-      REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: <sip:[user]@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[user]@[remote_ip]>
-      Call-ID: [call_id]
-      CSeq: 2 REGISTER
-      Contact: <sip:[user]@[local_ip]:[answer_port]>
-      Expires: [expires]
-      [authentication username=[user] password=[password]]
-      Max-Forwards: 70
-      Content-Length: 0
-    ]]>
-  </send>
-  <recv response="200"/>
+{_register(1, "")}  <recv response="401" auth="true"/>
+{_register(2, chr(10) + "      [authentication username=[user] password=[password]]")}  <recv response="200"/>
 </scenario>
 """
 

@@ -7,7 +7,7 @@ import logging
 import re
 from typing import Any, Final
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
@@ -42,7 +42,15 @@ from ...api.asterisk.models import (
     TECHNOLOGIES,
 )
 from ...const import CONF_ENTRY_TYPE
-from ..forms import PORT, SECRET, TEXT, with_typed_host, without_secrets
+from ..forms import (
+    PORT,
+    SECRET,
+    TEXT,
+    ConnectionForm,
+    ConnectionSteps,
+    Identity,
+    with_typed_host,
+)
 from .client import create_asterisk_client
 from .const import CONF_APP, CONF_CONTEXT, CONF_TECHNOLOGY, ENTRY_TYPE
 
@@ -134,81 +142,40 @@ def _placeholders(data: Mapping[str, Any] | None) -> dict[str, str]:
     }
 
 
-class AsteriskConfigSteps(ConfigFlow):
+async def _async_check_device(
+    hass: HomeAssistant, data: Mapping[str, Any]
+) -> tuple[dict[str, str], Identity | None]:
+    """Form errors, and who answered."""
+    errors, info = await _async_check(hass, data)
+    return errors, Identity(
+        info.system_id, f"Asterisk {data[CONF_HOST]}"
+    ) if info is not None else None
+
+
+FORM: Final = ConnectionForm(_entry_data, _async_check_device, _placeholders, SECRETS)
+
+
+class AsteriskConfigSteps(ConnectionSteps):
     """Add an Asterisk (FreePBX); give it a new ARI password; change how it is reached."""
 
     async def async_step_asterisk(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Add an Asterisk; its system id is the entry's unique id."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            try:
-                data = _entry_data(user_input, {})
-            except ValueError:
-                errors, info = {CONF_HOST: "invalid_host"}, None
-            else:
-                errors, info = await _async_check(self.hass, data)
-            if not errors and info is not None:
-                await self.async_set_unique_id(info.system_id)
-                self._abort_if_unique_id_configured()
-                return self.async_create_entry(title=f"Asterisk {data[CONF_HOST]}", data=data)
-        return self.async_show_form(
-            step_id=ENTRY_TYPE,
-            data_schema=self.add_suggested_values_to_schema(
-                SCHEMA, without_secrets(user_input, SECRETS)
-            ),
-            errors=errors,
-            description_placeholders=_placeholders(user_input),
-        )
+        return await self.async_add_form(FORM, ENTRY_TYPE, SCHEMA, user_input)
 
     async def async_step_asterisk_reauth(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the ARI user and a new password, and check them before saving."""
-        entry = self._get_reauth_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            data = _entry_data(user_input, entry.data)
-            errors = await self._async_check_same_asterisk(data)
-            if not errors:
-                return self.async_update_reload_and_abort(entry, data=data)
-        return self.async_show_form(
-            step_id="asterisk_reauth",
-            data_schema=self.add_suggested_values_to_schema(
-                vol.Schema(CREDENTIALS), {CONF_USERNAME: entry.data.get(CONF_USERNAME)}
-            ),
-            errors=errors,
-            description_placeholders={"name": entry.title} | _placeholders(entry.data),
+        """Ask for new credentials, and check them before saving."""
+        return await self.async_reauth_form(
+            FORM, "asterisk_reauth", vol.Schema(CREDENTIALS), user_input
         )
 
     async def async_step_asterisk_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change the address, TLS, the ARI user, the application, context or technology."""
-        entry = self._get_reconfigure_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            try:
-                data = _entry_data(user_input, entry.data)
-            except ValueError:
-                errors = {CONF_HOST: "invalid_host"}
-            else:
-                errors = await self._async_check_same_asterisk(data)
-            if not errors:
-                return self.async_update_reload_and_abort(entry, data=data)
-        shown = without_secrets(user_input or entry.data, SECRETS)
-        return self.async_show_form(
-            step_id="asterisk_reconfigure",
-            data_schema=self.add_suggested_values_to_schema(RECONFIGURE_SCHEMA, shown),
-            errors=errors,
-            description_placeholders=_placeholders(shown),
+        """Change how it is reached; the entry and its unique id stay."""
+        return await self.async_reconfigure_form(
+            FORM, "asterisk_reconfigure", RECONFIGURE_SCHEMA, user_input
         )
-
-    async def _async_check_same_asterisk(self, data: dict[str, Any]) -> dict[str, str]:
-        """Check data for an existing entry; abort when it reaches another Asterisk (system id)."""
-        errors, info = await _async_check(self.hass, data)
-        if not errors and info is not None:
-            await self.async_set_unique_id(info.system_id)
-            self._abort_if_unique_id_mismatch(reason="wrong_device")
-        return errors

@@ -21,7 +21,15 @@ from ...api.yeastar_p import (
 )
 from ...api.yeastar_p.models import DEFAULT_PORT, IP_FORBIDDEN, MISSING_PERMISSION, TOKEN_LIMIT
 from ...const import CONF_ENTRY_TYPE
-from ..forms import PORT, SECRET, TEXT, DiscoverableFlow, with_typed_host, without_secrets
+from ..forms import (
+    PORT,
+    SECRET,
+    TEXT,
+    ConnectionForm,
+    DiscoverableFlow,
+    Identity,
+    with_typed_host,
+)
 from .client import create_yeastar_p_client
 from .const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, ENTRY_TYPE
 
@@ -98,6 +106,19 @@ def _placeholders(data: Mapping[str, Any] | None) -> dict[str, str]:
     }
 
 
+async def _async_check_device(
+    hass: HomeAssistant, data: Mapping[str, Any]
+) -> tuple[dict[str, str], Identity | None]:
+    """Form errors, and who answered."""
+    errors, info = await _async_check(hass, data)
+    return errors, Identity(
+        info.serial, f"Yeastar {info.model or info.serial}"
+    ) if info is not None else None
+
+
+FORM: Final = ConnectionForm(_entry_data, _async_check_device, _placeholders, SECRETS)
+
+
 class YeastarPConfigSteps(DiscoverableFlow):
     """Add a Yeastar P-Series PBX; give it new credentials; change how it is reached."""
 
@@ -105,78 +126,22 @@ class YeastarPConfigSteps(DiscoverableFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Add a P-Series PBX; its serial number is the entry's unique id."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            try:
-                data = _entry_data(user_input, {})
-            except ValueError:
-                errors, info = {CONF_HOST: "invalid_host"}, None
-            else:
-                errors, info = await _async_check(self.hass, data)
-            if not errors and info is not None:
-                await self.async_set_unique_id(info.serial)
-                self._abort_if_unique_id_configured()
-                return self.async_create_entry(
-                    title=f"Yeastar {info.model or info.serial}",
-                    data=self.with_discovered_mac(data),
-                )
-        shown = user_input if user_input is not None else self.discovered_values(ENTRY_TYPE)
-        return self.async_show_form(
-            step_id=ENTRY_TYPE,
-            data_schema=self.add_suggested_values_to_schema(
-                SCHEMA, without_secrets(shown, SECRETS)
-            ),
-            errors=errors,
-            description_placeholders=_placeholders(user_input),
+        return await self.async_add_form(
+            FORM, ENTRY_TYPE, SCHEMA, user_input, self.discovered_values(ENTRY_TYPE)
         )
 
     async def async_step_yeastar_p_reauth(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for a new client id and secret, and check them before saving."""
-        entry = self._get_reauth_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            data = _entry_data(user_input, entry.data)
-            errors = await self._async_check_same_p_series(data)
-            if not errors:
-                return self.async_update_reload_and_abort(entry, data=data)
-        return self.async_show_form(
-            step_id="yeastar_p_reauth",
-            data_schema=self.add_suggested_values_to_schema(
-                vol.Schema(CREDENTIALS), {CONF_CLIENT_ID: entry.data.get(CONF_CLIENT_ID)}
-            ),
-            errors=errors,
-            description_placeholders={"name": entry.title} | _placeholders(entry.data),
+        """Ask for new credentials, and check them before saving."""
+        return await self.async_reauth_form(
+            FORM, "yeastar_p_reauth", vol.Schema(CREDENTIALS), user_input
         )
 
     async def async_step_yeastar_p_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change host, port, TLS or credentials; the entry and its unique id stay."""
-        entry = self._get_reconfigure_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            try:
-                data = _entry_data(user_input, entry.data)
-            except ValueError:
-                errors = {CONF_HOST: "invalid_host"}
-            else:
-                errors = await self._async_check_same_p_series(data)
-            if not errors:
-                return self.async_update_reload_and_abort(entry, data=data)
-        shown = without_secrets(user_input or entry.data, SECRETS)
-        return self.async_show_form(
-            step_id="yeastar_p_reconfigure",
-            data_schema=self.add_suggested_values_to_schema(RECONFIGURE_SCHEMA, shown),
-            errors=errors,
-            description_placeholders=_placeholders(shown),
+        """Change how it is reached; the entry and its unique id stay."""
+        return await self.async_reconfigure_form(
+            FORM, "yeastar_p_reconfigure", RECONFIGURE_SCHEMA, user_input
         )
-
-    async def _async_check_same_p_series(self, data: dict[str, Any]) -> dict[str, str]:
-        """Check data for an existing entry; abort when it reaches another PBX (serial)."""
-        errors, info = await _async_check(self.hass, data)
-        if not errors and info is not None:
-            await self.async_set_unique_id(info.serial)
-            self._abort_if_unique_id_mismatch(reason="wrong_device")
-        return errors

@@ -212,9 +212,7 @@ class PbxConfigSteps(DiscoverableFlow):
                 await self.async_set_unique_id(serial or f"{data[CONF_HOST]}:{data[CONF_PORT]}")
                 self._abort_if_unique_id_configured()
                 data[CONF_WEBHOOK_ID] = webhook.async_generate_id()  # for the PBX's reports
-                return self.async_create_entry(
-                    title=_title(data, info), data=self.with_discovered_mac(data)
-                )
+                return self.async_create_entry(title=_title(data, info), data=self.created(data))
         shown = user_input if user_input is not None else self.discovered_values(ENTRY_TYPE)
         return self.async_show_form(
             step_id=ENTRY_TYPE,

@@ -28,7 +28,6 @@ import voluptuous as vol
 from ...api.asterisk import (
     AsteriskAuthError,
     AsteriskConnectionError,
-    AsteriskInfo,
     AsteriskRefusedError,
     AsteriskResponseError,
 )
@@ -115,8 +114,8 @@ def _field_errors(data: Mapping[str, Any]) -> dict[str, str]:
 
 async def _async_check(
     hass: HomeAssistant, data: Mapping[str, Any]
-) -> tuple[dict[str, str], AsteriskInfo | None]:
-    """Form errors for Asterisk data (``/asterisk/info``), and the system's identity."""
+) -> tuple[dict[str, str], Identity | None]:
+    """Form errors for Asterisk data (``/asterisk/info``), and who answered."""
     if errors := _field_errors(data):
         return errors, None
     client = create_asterisk_client(hass, data)
@@ -131,7 +130,7 @@ async def _async_check(
             return {"base": "ari_disabled"}, None
         _LOGGER.warning("Unexpected answer from Asterisk at %s: %s", data[CONF_HOST], err)
         return {"base": "unknown"}, None
-    return {}, info
+    return {}, Identity(info.system_id, f"Asterisk {data[CONF_HOST]}")
 
 
 def _placeholders(data: Mapping[str, Any] | None) -> dict[str, str]:
@@ -142,17 +141,7 @@ def _placeholders(data: Mapping[str, Any] | None) -> dict[str, str]:
     }
 
 
-async def _async_check_device(
-    hass: HomeAssistant, data: Mapping[str, Any]
-) -> tuple[dict[str, str], Identity | None]:
-    """Form errors, and who answered."""
-    errors, info = await _async_check(hass, data)
-    return errors, Identity(
-        info.system_id, f"Asterisk {data[CONF_HOST]}"
-    ) if info is not None else None
-
-
-FORM: Final = ConnectionForm(_entry_data, _async_check_device, _placeholders, SECRETS)
+FORM: Final = ConnectionForm(_entry_data, _async_check, _placeholders, SECRETS)
 
 
 class AsteriskConfigSteps(ConnectionSteps):

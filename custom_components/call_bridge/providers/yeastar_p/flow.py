@@ -13,7 +13,6 @@ from homeassistant.helpers.selector import BooleanSelector
 import voluptuous as vol
 
 from ...api.yeastar_p import (
-    SystemInformation,
     YeastarPAuthError,
     YeastarPConnectionError,
     YeastarPRefusedError,
@@ -79,8 +78,8 @@ def _entry_data(user_input: Mapping[str, Any], stored: Mapping[str, Any]) -> dic
 
 async def _async_check(
     hass: HomeAssistant, data: Mapping[str, Any]
-) -> tuple[dict[str, str], SystemInformation | None]:
-    """Form errors for P-Series data (a token, then system/information), and the PBX's identity."""
+) -> tuple[dict[str, str], Identity | None]:
+    """Form errors for P-Series data (a token, then system/information), and who answered."""
     client = create_yeastar_p_client(hass, data)
     try:
         info = await client.system_information()
@@ -95,7 +94,7 @@ async def _async_check(
         return {"base": "unknown"}, None
     finally:
         await client.close()  # gives the token back: the PBX allows only a few at once
-    return {}, info
+    return {}, Identity(info.serial, f"Yeastar {info.model or info.serial}")
 
 
 def _placeholders(data: Mapping[str, Any] | None) -> dict[str, str]:
@@ -106,17 +105,7 @@ def _placeholders(data: Mapping[str, Any] | None) -> dict[str, str]:
     }
 
 
-async def _async_check_device(
-    hass: HomeAssistant, data: Mapping[str, Any]
-) -> tuple[dict[str, str], Identity | None]:
-    """Form errors, and who answered."""
-    errors, info = await _async_check(hass, data)
-    return errors, Identity(
-        info.serial, f"Yeastar {info.model or info.serial}"
-    ) if info is not None else None
-
-
-FORM: Final = ConnectionForm(_entry_data, _async_check_device, _placeholders, SECRETS)
+FORM: Final = ConnectionForm(_entry_data, _async_check, _placeholders, SECRETS)
 
 
 class YeastarPConfigSteps(DiscoverableFlow):

@@ -48,6 +48,7 @@ async def run() -> None:
             devices = (await ws.command({"type": "config/device_registry/list"}))["result"]
         onenet_device = next(d["id"] for d in devices if d["manufacturer"] == "China Mobile")
         p_series_device = next(d["id"] for d in devices if d["manufacturer"] == "Yeastar")
+        asterisk_device = next(d["id"] for d in devices if d["manufacturer"] == "Asterisk")
         await client.call_action(
             "call_bridge",
             "click_to_dial",
@@ -74,6 +75,11 @@ async def run() -> None:
             await shoot(page, "pbx_form", STRINGS["config"]["step"]["pbx"]["data"]["host"])
 
             await page.open(integration)
+            await page.click_text(frontend("Add hub"))
+            await page.click_text(MENU["asterisk"])
+            await shoot(page, "asterisk_form", STRINGS["config"]["step"]["asterisk"]["data"]["app"])
+
+            await page.open(integration)
             await page.click_text(ADD_PRESET)
             await asyncio.sleep(1)  # the entry picker slides in over the page's own entry titles
             await page.click_text("OpenVox UC501")
@@ -96,6 +102,7 @@ async def run() -> None:
                 ("integration_page", "/config/integrations/integration/call_bridge", ADD_PRESET),
                 ("onenet_device", f"/config/devices/device/{onenet_device}", "Call status"),
                 ("p_series_device", f"/config/devices/device/{p_series_device}", "Extension 2001"),
+                ("asterisk_device", f"/config/devices/device/{asterisk_device}", "Extension 201"),
                 ("logbook", "/logbook", "Call status"),
                 ("blueprints", "/config/blueprint/dashboard", "Doorbell"),
             ):

@@ -251,16 +251,24 @@ async def test_the_instance_opens_clean(instance: Instance) -> None:
 
 
 async def test_identical_calls_at_the_same_moment_place_one(instance: Instance) -> None:
-    """Five identical actions over REST, all at once, with the cooldown off: one call is placed."""
+    """Five identical actions over REST, all at once, with the cooldown off: one call is placed.
+
+    The PBX is busy and answers late, so that the five are in flight together however slowly a
+    loaded machine lets them arrive (with the cooldown off, a call after the first ended is new).
+    """
     before = len(instance.pbx.requests)
-    answers = await asyncio.gather(
-        *(
-            instance.client.call_action(
-                "call_bridge", "dial_extension", {"caller": "101", "callee": "102"}
+    instance.pbx.answer_delay = 2.0
+    try:
+        answers = await asyncio.gather(
+            *(
+                instance.client.call_action(
+                    "call_bridge", "dial_extension", {"caller": "101", "callee": "102"}
+                )
+                for _ in range(5)
             )
-            for _ in range(5)
         )
-    )
+    finally:
+        instance.pbx.answer_delay = 0.0
     assert [status for status, _ in answers] == [200] * 5
     suppressed = sorted(body["service_response"]["suppressed"] for _, body in answers)
     dials = [r for r in instance.pbx.requests[before:] if r["path"].endswith("dial_extension")]

@@ -47,6 +47,8 @@ class PbxState:
     report_url: str | None = None
     report_format: str | None = None
     step_delay: float = 1.0
+    # Seconds a busy PBX takes to answer any request.
+    answer_delay: float = 0.0
     # Callee (extension or number) -> "busy", "no_answer" or "failed"; any other callee answers.
     outcomes: dict[str, str] = field(default_factory=dict)
     reports: list[dict[str, Any]] = field(default_factory=list)
@@ -108,6 +110,8 @@ def create_pbx_app(state: PbxState) -> web.Application:
         action = request.match_info["action"]
         payload_format = request.query.get("type", "json")
         raw = await request.read()
+        if state.answer_delay:
+            await asyncio.sleep(state.answer_delay)
         state.requests.append(
             {
                 "path": request.path,

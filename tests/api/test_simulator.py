@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 
@@ -95,6 +96,20 @@ async def test_pbx_documented_shapes(session: ClientSession, pbx_port: int) -> N
         "status": "Failed",
         "errno": "20005",
     }
+
+
+async def test_a_busy_pbx_answers_late(
+    session: ClientSession, pbx_port: int, pbx_state: PbxState
+) -> None:
+    """A busy PBX holds every answer, so that calls sent together are all in flight at once."""
+    pbx_state.answer_delay = 0.5
+    base = f"http://127.0.0.1:{pbx_port}/api/v0.0.1"
+    url = f"{base}/deviceinfo/query?token=static-token-0123456789abcdef&type=json"
+    answer = asyncio.ensure_future(post(session, url))
+    await asyncio.sleep(0.05)
+    assert not answer.done()
+    assert pbx_state.requests == []
+    assert (await answer)["status"] == "Success"
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ PROVIDERS = INTEGRATION / "providers"
 VENDORS = sorted(path.name for path in API.iterdir() if (path / "__init__.py").exists())
 KINDS = sorted(path.name for path in PROVIDERS.iterdir() if (path / "__init__.py").exists())
 # The modules of api/ that no vendor owns, and providers/ that no kind owns.
-SHARED_API = {"common", "telephony", "legs", "stream"}
+SHARED_API = {"common", "telephony", "legs", "incoming", "stream"}
 
 
 def module_of(path: Path) -> str:

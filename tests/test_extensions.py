@@ -29,7 +29,7 @@ def sensors(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, bool]:
             "sensor.openvox_uc501_extension_"
         ): not registered.disabled
         for registered in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-        if registered.domain == "sensor"
+        if registered.domain == "sensor" and "_extension_" in registered.entity_id
     }
 
 

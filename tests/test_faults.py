@@ -44,10 +44,11 @@ P_SENSOR = "sensor.yeastar_p_series_software_edition_extension_"
 
 
 def sensors(hass: HomeAssistant, entry_id: str) -> list[str]:
+    """The extension sensors of an entry."""
     return [
         registered.entity_id
         for registered in er.async_entries_for_config_entry(er.async_get(hass), entry_id)
-        if registered.domain == "sensor"
+        if registered.domain == "sensor" and "_extension_" in registered.entity_id
     ]
 
 

@@ -217,6 +217,7 @@ def test_the_witness_sees_a_polling_categorised_or_classless_entity() -> None:
         should_poll=True,
         entity_category=EntityCategory.DIAGNOSTIC,
         device_class=None,
+        translation_key="extension",
     )
     platform = SimpleNamespace(domain="sensor", entities={entity.entity_id: entity})
     hass: Any = SimpleNamespace(data={"entity_platform": {"call_bridge": [platform]}})

@@ -113,7 +113,12 @@ ACTIONS = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
 
 
 def test_services_yaml_lists_every_action() -> None:
-    assert set(ACTIONS) == {*SCHEMAS, "call_until_answered"}
+    assert set(ACTIONS) == {
+        *SCHEMAS,
+        "call_until_answered",
+        "get_call_history",
+        "clear_missed_calls",
+    }
 
 
 @pytest.mark.parametrize("service", sorted(ACTIONS))
@@ -131,7 +136,12 @@ def test_every_action_and_field_is_named_and_described(service: str) -> None:
 
 def test_icons_cover_every_action_and_entity() -> None:
     icons = json.loads((INTEGRATION / "icons.json").read_text())
-    assert set(icons["services"]) == {*SCHEMAS, "call_until_answered"}
+    assert set(icons["services"]) == {
+        *SCHEMAS,
+        "call_until_answered",
+        "get_call_history",
+        "clear_missed_calls",
+    }
     states = set(icons["entity"]["event"]["call_status"]["state_attributes"]["event_type"]["state"])
     assert states == set(
         EN["entity"]["event"]["call_status"]["state_attributes"]["event_type"]["state"]

@@ -20,10 +20,19 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_HOST, CONF_NAME
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import format_mac
+from homeassistant.helpers.selector import TextSelector, TextSelectorConfig
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import voluptuous as vol
 
-from .const import CONF_MAC, DOMAIN, SUBENTRY_TYPE_MESSAGE, SUBENTRY_TYPE_PRESET
+from .api.telephony import InvalidOutsideNumberError, normalize_outside_number
+from .const import (
+    CONF_MAC,
+    CONF_NUMBERS,
+    DOMAIN,
+    SUBENTRY_TYPE_CONTACT,
+    SUBENTRY_TYPE_MESSAGE,
+    SUBENTRY_TYPE_PRESET,
+)
 from .providers import PROVIDERS, provider_of
 from .providers.asterisk.flow import AsteriskConfigSteps
 from .providers.forms import TEXT
@@ -52,10 +61,11 @@ class CallBridgeConfigFlow(
     def async_get_supported_subentry_types(
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
-        """Call presets and message presets, shown as buttons."""
+        """Call presets and message presets, shown as buttons, and the phonebook's contacts."""
         return {
             SUBENTRY_TYPE_PRESET: PresetSubentryFlow,
             SUBENTRY_TYPE_MESSAGE: MessagePresetSubentryFlow,
+            SUBENTRY_TYPE_CONTACT: ContactSubentryFlow,
         }
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -204,3 +214,70 @@ class MessagePresetSubentryFlow(PresetSubentryFlow):
     """A named spoken message that a dashboard button plays: play_message's fields."""
 
     subentry_type = SUBENTRY_TYPE_MESSAGE
+
+
+# A contact has a few numbers (home, mobile, office...), each as a PBX could show it as caller.
+MAX_CONTACT_NUMBERS = 10
+CONTACT_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_NAME): TEXT,
+        vol.Required(CONF_NUMBERS): TextSelector(TextSelectorConfig(multiple=True)),
+    }
+)
+
+
+class ContactSubentryFlow(ConfigSubentryFlow):
+    """A contact of the phonebook: the name shown for the calls that come in from its numbers."""
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Add a contact."""
+        return await self._async_contact_step("user", user_input)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change a contact."""
+        return await self._async_contact_step("reconfigure", user_input)
+
+    async def _async_contact_step(
+        self, step_id: str, user_input: dict[str, Any] | None
+    ) -> SubentryFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            name = str(user_input[CONF_NAME]).strip()
+            numbers = _contact_numbers(user_input[CONF_NUMBERS])
+            if not name or not name.isprintable():
+                errors[CONF_NAME] = "invalid_name"
+            if numbers is None:
+                errors[CONF_NUMBERS] = "invalid_contact_number"
+            if not errors:
+                data = {CONF_NUMBERS: numbers}
+                if step_id == "user":
+                    return self.async_create_entry(title=name, data=data)
+                return self.async_update_and_abort(
+                    self._get_entry(), self._get_reconfigure_subentry(), title=name, data=data
+                )
+        if user_input is None and step_id == "reconfigure":
+            subentry = self._get_reconfigure_subentry()
+            user_input = {CONF_NAME: subentry.title} | dict(subentry.data)
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(CONTACT_SCHEMA, user_input),
+            errors=errors,
+        )
+
+
+def _contact_numbers(typed: Any) -> list[str] | None:
+    """Return a contact's numbers as digits (+, * and # kept); None when one is no number."""
+    given = typed if isinstance(typed, list) else [typed]
+    numbers: list[str] = []
+    for number in given:
+        if not isinstance(number, str) or not number.strip():
+            continue
+        try:
+            numbers.append(normalize_outside_number(number))
+        except InvalidOutsideNumberError:
+            return None
+    if not 0 < len(numbers) <= MAX_CONTACT_NUMBERS:
+        return None
+    return list(dict.fromkeys(numbers))

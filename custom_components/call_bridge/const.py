@@ -26,6 +26,8 @@ SERVICE_DIAL_OUTBOUND: Final = "dial_outbound"
 SERVICE_HANGUP: Final = "hangup"
 SERVICE_PLAY_MESSAGE: Final = "play_message"
 SERVICE_CALL_UNTIL_ANSWERED: Final = "call_until_answered"
+SERVICE_GET_CALL_HISTORY: Final = "get_call_history"
+SERVICE_CLEAR_MISSED_CALLS: Final = "clear_missed_calls"
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_CALLER: Final = "caller"
 ATTR_CALLEE: Final = "callee"
@@ -56,12 +58,19 @@ ATTR_RING_TIMEOUT: Final = "ring_timeout"
 ATTR_ROUNDS: Final = "rounds"
 ATTR_ACKNOWLEDGE_DIGITS: Final = "acknowledge_digits"
 ATTR_PAUSE: Final = "pause"
+# get_call_history: how many of the entry's recent calls (the newest first).
+ATTR_LIMIT: Final = "limit"
+MAX_HISTORY: Final = 100
 
 # Presets, each a button: a call, or a spoken message.
 SUBENTRY_TYPE_PRESET: Final = "preset"
 SUBENTRY_TYPE_MESSAGE: Final = "message"
+# The phonebook: a contact's name and numbers, which name the calls that come in.
+SUBENTRY_TYPE_CONTACT: Final = "contact"
+CONF_NUMBERS: Final = "numbers"
 
 EVENT_CALL_STATUS: Final = "call_bridge_call_status"
 EVENT_PBX_EVENT: Final = "call_bridge_pbx_event"
+EVENT_INCOMING_CALL: Final = "call_bridge_incoming_call"
 
 ISSUE_NO_EXTERNAL_URL: Final = "no_external_url"

@@ -1,4 +1,4 @@
-"""A PBX's extensions as sensors: idle, ringing, in use or offline, kept current by its reports."""
+"""A PBX's sensors: its missed calls, and its extensions (idle, ringing, in use or offline)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ async def async_setup_entry(
     entry: CallBridgeConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a sensor per extension the PBX lists, and follow its list: added and deleted ones.
+    """Add the provider's own sensors, and one per extension the PBX lists, following its list.
 
     On a large PBX only the first ``ENABLED_EXTENSIONS`` of its list are enabled by default; the
     others are there to be enabled where they matter.
@@ -46,6 +46,7 @@ async def async_setup_entry(
         if new:
             async_add_entities(new)
 
+    async_add_entities(entry.runtime_data.sensor_entities())
     follow_the_list()
     entry.async_on_unload(extensions.async_add_listener(follow_the_list))
 

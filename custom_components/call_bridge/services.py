@@ -6,6 +6,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.util.json import JsonValueType
 import voluptuous as vol
 
 from .calls import async_place_call, supports
@@ -18,6 +19,7 @@ from .const import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DISPLAY,
     ATTR_EXTENSION,
+    ATTR_LIMIT,
     ATTR_MESSAGE,
     ATTR_NOTIFY_URL,
     ATTR_NUMBER,
@@ -29,12 +31,15 @@ from .const import (
     ATTR_VARIABLES,
     DOMAIN,
     MAX_COLLECTED_DIGITS,
+    MAX_HISTORY,
     MAX_REPEAT,
     MAX_SPOKEN_MESSAGE,
     SERVICE_CALL_UNTIL_ANSWERED,
+    SERVICE_CLEAR_MISSED_CALLS,
     SERVICE_CLICK_TO_DIAL,
     SERVICE_DIAL_EXTENSION,
     SERVICE_DIAL_OUTBOUND,
+    SERVICE_GET_CALL_HISTORY,
     SERVICE_HANGUP,
     SERVICE_PLAY_MESSAGE,
 )
@@ -109,14 +114,28 @@ SCHEMAS: dict[str, vol.Schema | vol.All] = {
 }
 
 
-def _entry_for_call(call: ServiceCall) -> CallBridgeConfigEntry:
-    """Return the entry named by ``config_entry_id``, or the only loaded entry that can do the action."""
+HISTORY_SCHEMA = vol.Schema(
+    {
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Optional(ATTR_LIMIT, default=20): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=MAX_HISTORY)
+        ),
+    }
+)
+CLEAR_MISSED_SCHEMA = vol.Schema({vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string})
+
+
+def _entry_for_call(call: ServiceCall, *, any_entry: bool = False) -> CallBridgeConfigEntry:
+    """Return the entry named by ``config_entry_id``, or the only loaded entry that can do the action.
+
+    ``any_entry``: every entry can (its call history).
+    """
     entry_id = call.data.get(ATTR_CONFIG_ENTRY_ID)
     if entry_id is None:
         able: list[CallBridgeConfigEntry] = [
             entry
             for entry in call.hass.config_entries.async_loaded_entries(DOMAIN)
-            if supports(entry, call.service)
+            if any_entry or supports(entry, call.service)
         ]
         if len(able) == 1:
             return able[0]
@@ -149,6 +168,23 @@ async def _async_call_until_answered(call: ServiceCall) -> ServiceResponse:
     return await async_call_until_answered(call.hass, call.data)
 
 
+async def _async_get_call_history(call: ServiceCall) -> ServiceResponse:
+    """Answer the entry's recent calls, both ways, the newest first."""
+    entry = _entry_for_call(call, any_entry=True)
+    calls: list[JsonValueType] = list(entry.runtime_data.history.newest(call.data[ATTR_LIMIT]))
+    return {"calls": calls}
+
+
+async def _async_clear_missed_calls(call: ServiceCall) -> None:
+    """Clear the missed calls of one entry, or of every loaded entry."""
+    if ATTR_CONFIG_ENTRY_ID in call.data:
+        entries = [_entry_for_call(call)]
+    else:
+        entries = call.hass.config_entries.async_loaded_entries(DOMAIN)
+    for entry in entries:
+        entry.runtime_data.clear_missed_calls()
+
+
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions once, so automations validate before any entry is loaded."""
     for action, schema in SCHEMAS.items():
@@ -165,4 +201,17 @@ def async_setup_services(hass: HomeAssistant) -> None:
         _async_call_until_answered,
         schema=ESCALATION_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_GET_CALL_HISTORY,
+        _async_get_call_history,
+        schema=HISTORY_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_CLEAR_MISSED_CALLS,
+        _async_clear_missed_calls,
+        schema=CLEAR_MISSED_SCHEMA,
     )

@@ -207,6 +207,32 @@ def names_number(named: str | None, number: str) -> bool:
     return len(digits) >= 7 and named.lstrip("+").endswith(digits)
 
 
+# Digits that tell a phone number apart from the same number typed another way.
+MIN_MATCHED_DIGITS: Final = 7
+
+
+def same_number(one: str, other: str) -> bool:
+    """Whether two numbers are one, however each was typed (separators, + or 00, trunk prefix 0).
+
+    Extensions and short numbers are equal only as they are. Longer ones are the same when the
+    shorter, without its trunk prefix, is how the longer one ends: ``0755-2800 0003`` and
+    ``+86 755 2800 0003``, ``13800138000`` and ``0086 138 0013 8000``. Digits alone decide, so that
+    no country's numbering data is loaded (an import) when a call comes in.
+    """
+    first, second = _digits(one), _digits(other)
+    if not first or not second:
+        return False
+    if first == second:
+        return True
+    shorter, longer = sorted((first.lstrip("0"), second.lstrip("0")), key=len)
+    return len(shorter) >= MIN_MATCHED_DIGITS and longer.endswith(shorter)
+
+
+def _digits(number: str) -> str:
+    typed = strip_separators(number).lstrip("+")
+    return typed if typed.isascii() and typed.isdigit() else ""
+
+
 # A PBX extension number, as the PBXs list and dial them.
 EXTENSION_NUMBER: Final = re.compile(r"[0-9]{1,16}")
 # Separators people type inside numbers: spaces (also full-width), dashes, dots, brackets.

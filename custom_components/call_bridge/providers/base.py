@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 import logging
 from typing import Any, ClassVar, Self
 
 from homeassistant.components.event import EventEntity
+from homeassistant.components.sensor import SensorEntity
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from ..api.common import ApiAuthError, ApiConnectionError, ApiError, ApiRefusedError
+from ..api.incoming import IncomingCallEvent, IncomingCalls
 from ..api.legs import SETTLE_SECONDS, PlacedCalls
 from ..api.telephony import CallStatus
 from ..call_log import CallLog
@@ -35,6 +38,9 @@ from ..const import (
 from ..cooldown import CallGate
 from ..extensions import Extensions
 from ..far_side import CallbackReport, FarSideLog
+from ..history import CallHistory, history_store
+from ..incoming_call import async_fire_incoming_call, signal_missed_calls
+from ..phonebook import contact_name
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -111,8 +117,9 @@ class Provider[CallT: Hashable](ABC):
         self._told_available: bool | None = None
         self._availability = Availability(entry.title)
         self._calls_store = calls_store(hass, entry)
-        # Calls waiting to settle (see PlacedCall), each with what cancels its timer.
-        self._settling: dict[str, CALLBACK_TYPE] = {}
+        self.history = CallHistory(hass, entry)
+        # Calls waiting to settle (see PlacedCall, IncomingCall), each with what cancels its timer.
+        self._settling: dict[tuple[str, str], CALLBACK_TYPE] = {}
         entry.async_on_unload(self._cancel_settling)
 
     @classmethod
@@ -123,8 +130,10 @@ class Provider[CallT: Hashable](ABC):
     async def async_start(self) -> None:
         """Take back the calls placed before a reload or a restart; save them when the entry goes."""
         self.calls.restore(await self._calls_store.async_load())
+        await self.history.async_load()
         # Saved at once at unload: the next setup (a reload) reads it back.
         self.entry.async_on_unload(lambda: self._calls_store.async_save(self.calls.stored()))
+        self.entry.async_on_unload(self.history.async_save)
 
     async def async_unload(self) -> None:  # noqa: B027 - a provider may hold nothing
         """Release what the provider holds once its entities are gone."""
@@ -133,6 +142,7 @@ class Provider[CallT: Hashable](ABC):
     async def async_remove(cls, hass: HomeAssistant, entry: ConfigEntry) -> None:
         """Delete what a removed entry left outside itself."""
         await calls_store(hass, entry).async_remove()
+        await history_store(hass, entry).async_remove()
 
     @classmethod
     def discovered_form(cls, mac_prefix: str) -> dict[str, Any] | None:
@@ -252,25 +262,68 @@ class Provider[CallT: Hashable](ABC):
             }
             | {"updated": status.report_date or dt_util.utcnow().isoformat()},
         )
+        if status.outcome is not None:
+            self.history.add_outgoing(status)
 
     @callback
     def report_followed(self, statuses: Iterable[CallStatus], calls: PlacedCalls) -> None:
         """Tell what a report changed of the calls the entry follows; settle those it left ending."""
         for status in statuses:
             self.report(status)
-        for call_id in calls.take_settling():
-            if call_id not in self._settling:
-                self._settling[call_id] = async_call_later(
+        self._settle_later("placed", calls.take_settling(), calls.settle, self.report)
+
+    @callback
+    def report_incoming(self, events: Iterable[IncomingCallEvent], calls: IncomingCalls) -> None:
+        """Tell what a report changed of the calls coming in; settle those it left ending."""
+        for event in events:
+            self._incoming(event)
+        self._settle_later("incoming", calls.take_settling(), calls.settle, self._incoming)
+
+    @callback
+    def _incoming(self, event: IncomingCallEvent) -> None:
+        """Tell a call that came in: named from the phonebook when the PBX gave no name."""
+        if event.caller_name is None:
+            name = contact_name(self.hass, self.entry, event.caller)
+            event = replace(event, caller_name=name)
+        async_fire_incoming_call(self.hass, self.entry.entry_id, self.device_id, event)
+        if event.final:
+            self.history.add_incoming(event)
+            async_dispatcher_send(self.hass, signal_missed_calls(self.entry.entry_id))
+
+    @callback
+    def clear_missed_calls(self) -> None:
+        """Forget the entry's missed calls."""
+        self.history.clear_missed()
+        async_dispatcher_send(self.hass, signal_missed_calls(self.entry.entry_id))
+
+    def _settle_later[T](
+        self,
+        kind: str,
+        handles: list[str],
+        settle: Callable[[str], T | None],
+        tell: Callable[[T], None],
+    ) -> None:
+        """Settle each call of ``handles`` once it heard nothing for a moment; tell how it ended."""
+        for handle in handles:
+            key = (kind, handle)
+            if key not in self._settling:
+                self._settling[key] = async_call_later(
                     self.hass,
                     SETTLE_SECONDS,
-                    HassJob(partial(self._settled, calls, call_id), cancel_on_shutdown=True),
+                    HassJob(partial(self._settled, key, settle, tell), cancel_on_shutdown=True),
                 )
 
     @callback
-    def _settled(self, calls: PlacedCalls, call_id: str, _now: object) -> None:
-        del self._settling[call_id]
-        if (status := calls.settle(call_id)) is not None:
-            self.report(status)
+    def _settled[T](
+        self,
+        key: tuple[str, str],
+        settle: Callable[[str], T | None],
+        tell: Callable[[T], None],
+        _now: object,
+    ) -> None:
+        del self._settling[key]
+        if (ended := settle(key[1])) is not None:
+            tell(ended)
 
     @callback
     def _cancel_settling(self) -> None:
@@ -321,6 +374,10 @@ class Provider[CallT: Hashable](ABC):
 
     def event_entities(self) -> list[EventEntity]:
         """Return the provider's own event entities, besides the entry's "Call status"."""
+        return []
+
+    def sensor_entities(self) -> list[SensorEntity]:
+        """Return the provider's own sensors, besides its extensions'."""
         return []
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from homeassistant.components import tts
 from homeassistant.components.event import EventEntity
+from homeassistant.components.sensor import SensorEntity
 from homeassistant.config_entries import ConfigEntry, ConfigFlowResult, OptionsFlow
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
@@ -64,6 +65,7 @@ from ..const import (
 from ..entity import CallBridgeEntity
 from .base import CallBridgeConfigEntry, Placed, Provider, validated
 from .forms import COMMON_OPTIONS
+from .incoming_entities import IncomingCallsEvent, MissedCallsSensor
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -159,7 +161,7 @@ class PbxCallsEvent(CallBridgeEntity[Provider[Any]], EventEntity):
 
 
 class PbxParts:
-    """What a PBX provider is besides its wire: platforms, actions, presets, "PBX calls".
+    """What a PBX provider is besides its wire: platforms, actions, presets, its call entities.
 
     Its presets ring one extension and then another, or play prompts to one. A PBX provider
     derives from it before ``Provider``.
@@ -174,8 +176,12 @@ class PbxParts:
     entry: ConfigEntry
 
     def event_entities(self) -> list[EventEntity]:
-        """Return the "PBX calls" entity, which mirrors the PBX's call reports."""
-        return [PbxCallsEvent(self.entry)]
+        """Return "PBX calls", which mirrors the PBX's call reports, and "Incoming calls"."""
+        return [PbxCallsEvent(self.entry), IncomingCallsEvent(self.entry)]
+
+    def sensor_entities(self) -> list[SensorEntity]:
+        """Return the "Missed calls" sensor (the extensions' follow the PBX's list)."""
+        return [MissedCallsSensor(self.entry)]
 
     @classmethod
     def call_preset_fields(cls) -> dict[vol.Marker, Any]:

@@ -43,12 +43,17 @@ _DEVICE_NAME: Final = re.compile(r"(?P<technology>[A-Za-z0-9]+)/(?P<resource>[^/
 
 @dataclass(frozen=True, slots=True)
 class Channel:
-    """A channel as an event carries it: its id, its name, its state, whom it shows as caller."""
+    """A channel as an event carries it: its id, its name, its state, whom it shows as caller.
+
+    ``exten``: where the dialplan has it, the number that was dialled (for a phone that calls).
+    """
 
     id: str
     name: str
     state: str
     caller_number: str | None
+    caller_name: str | None = None
+    exten: str | None = None
 
     def resource(self, technology: str) -> str | None:
         """Return the endpoint the channel is on (``101`` of ``PJSIP/101-00000001``), if of ``technology``."""
@@ -149,12 +154,16 @@ def _channel(frame: dict[str, Any], key: str, *, required: bool = True) -> Chann
     if not isinstance(value, dict):
         raise InvalidEventError(f"{key} is not a channel")
     caller = value.get("caller")
-    number = _text(caller.get("number")) if isinstance(caller, dict) else None
+    caller = caller if isinstance(caller, dict) else {}
+    dialplan = value.get("dialplan")
+    dialplan = dialplan if isinstance(dialplan, dict) else {}
     return Channel(
         id=_id(value.get("id"), f"{key}.id"),
         name=_required_text(value.get("name"), f"{key}.name"),
         state=_required_text(value.get("state"), f"{key}.state"),  # "Up", "Dialing Offhook"...
-        caller_number=number,
+        caller_number=_text(caller.get("number")),
+        caller_name=_text(caller.get("name")),
+        exten=_text(dialplan.get("exten")),
     )
 
 

@@ -60,6 +60,10 @@ class CallFollower:
         self.calls.touched(call)
         return [status] if status is not None else []
 
+    def owns(self, event: AriEvent) -> bool:
+        """Whether an event is about a call the entry placed, or one of its legs."""
+        return self._call_of(event)[0] is not None
+
     def _call_of(self, event: AriEvent) -> tuple[PlacedCall | None, str | None]:
         """Return the followed call an event is about, and the leg (channel) it names."""
         if event.type == DIAL and event.peer is not None:

@@ -46,6 +46,10 @@ class CallFollower:
         """Follow a call just placed (``one_party``: a message played to one extension)."""
         self.calls.start(PlacedCall(self.provider, call_id, caller, callee, one_party=one_party))
 
+    def owns(self, event: PbxEvent) -> bool:
+        """Whether an event is about a call the entry placed (still followed, or ended a moment ago)."""
+        return self.calls.get(event.call_id) is not None
+
     def follow(self, event: PbxEvent, members: tuple[Member, ...]) -> list[CallStatus]:
         """Return what an event changed of the call it is about (its fields were checked)."""
         call = self.calls.get(event.call_id)

@@ -51,6 +51,10 @@ class CallFollower:
             for gone in set(kept) - followed:
                 del kept[gone]
 
+    def owns(self, report: PbxReport) -> bool:
+        """Whether a report is about a call the entry placed (still followed, or ended a moment ago)."""
+        return self._call_of(report) is not None
+
     def _call_of(self, report: PbxReport) -> PlacedCall | None:
         calls = self.calls.newest_first()
         if report.callid is not None:

@@ -38,6 +38,7 @@ from ...api.asterisk import (
     Endpoint,
 )
 from ...api.asterisk.events import PLAYBACK_FINISHED, STASIS_START
+from ...api.asterisk.incoming import IncomingFollower
 from ...api.asterisk.media import telephony_wav
 from ...api.asterisk.reported import extension_state, reported_event
 from ...api.telephony import ExtensionState, listed_extension
@@ -123,6 +124,7 @@ class AsteriskProvider(SpeakingPbxParts, Provider[AsteriskRequest]):
         self.client = client
         self.coordinator = coordinator
         self.follower = CallFollower(ENTRY_TYPE)
+        self.incoming = IncomingFollower(ENTRY_TYPE, self.client.technology)
         # What each message's call plays once it is answered, by call id.
         self.waiting: dict[str, tuple[str, ...]] = {}
         # Message calls about to be hung up, each with what cancels its timer.
@@ -205,6 +207,8 @@ class AsteriskProvider(SpeakingPbxParts, Provider[AsteriskRequest]):
         elif event.type == PLAYBACK_FINISHED and event.playback_target is not None:
             self._played(event.playback_target)
         self.report_followed(self.follower.follow(event), self.follower.calls)
+        if not self.follower.owns(event):
+            self.report_incoming(self.incoming.follow(event), self.incoming.calls)
 
     def _answered(self, call_id: str) -> None:
         """Play the message of a call that was answered and entered the application."""

@@ -35,6 +35,7 @@ from ...api.yeastar_p import (
 from ...api.yeastar_p.client import MAX_PROMPT_BYTES, PROMPT_FORMATS
 from ...api.yeastar_p.events import EXTENSION_CALL_STATUS, EXTENSION_PRESENCE, Member
 from ...api.yeastar_p.follow import CallFollower, is_channel
+from ...api.yeastar_p.incoming import IncomingFollower
 from ...api.yeastar_p.models import YEASTAR_MAC_PREFIX
 from ...api.yeastar_p.reported import extension_state, members_of, reported_event
 from ...const import (
@@ -119,6 +120,7 @@ class YeastarPProvider(SpeakingPbxParts, Provider[YeastarPRequest]):
         self.client = client
         self.serial = serial
         self.follower = CallFollower(ENTRY_TYPE)
+        self.incoming = IncomingFollower(ENTRY_TYPE)
         # The channel each listed extension was last seen on, for a hangup by extension.
         self.channels: dict[str, str] = {}
         self.stream = EventStream(
@@ -218,6 +220,8 @@ class YeastarPProvider(SpeakingPbxParts, Provider[YeastarPRequest]):
         if event.type in (EXTENSION_CALL_STATUS, EXTENSION_PRESENCE):
             self._extension_event(event)
         self.report_followed(self.follower.follow(event, members), self.follower.calls)
+        if not self.follower.owns(event):
+            self.report_incoming(self.incoming.follow(event, members), self.incoming.calls)
 
     def _note_channels(self, members: tuple[Member, ...]) -> None:
         """Keep where each listed extension is; a leg that hung up is nowhere."""

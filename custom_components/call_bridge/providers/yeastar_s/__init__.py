@@ -36,6 +36,7 @@ from ...api.yeastar_s import (
     extension_state,
 )
 from ...api.yeastar_s.follow import CallFollower
+from ...api.yeastar_s.incoming import IncomingFollower
 from ...api.yeastar_s.models import DEFAULT_PORT, OPENVOX_MAC_PREFIX, YEASTAR_MAC_PREFIX
 from ...const import (
     ATTR_CALL_ID,
@@ -126,6 +127,7 @@ class PbxProvider(PbxParts, Provider[PbxRequest]):
         # The PBX's addresses, from which alone reports are taken (found when reports start).
         self.pbx_addresses: frozenset[str] = frozenset()
         self.follower = CallFollower(ENTRY_TYPE)
+        self.incoming = IncomingFollower(ENTRY_TYPE)
         self._polled()
 
     @classmethod

@@ -61,4 +61,6 @@ async def async_handle_report(provider: PbxProvider, request: web.Request) -> we
     if report.extension_state is not None and report.extensions:
         provider.extensions.set_state(report.extensions[0], report.extension_state)
     provider.report_followed(provider.follower.follow(report), provider.follower.calls)
+    if not provider.follower.owns(report):
+        provider.report_incoming(provider.incoming.follow(report), provider.incoming.calls)
     return web.Response(status=200)

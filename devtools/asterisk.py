@@ -43,6 +43,9 @@ SIPP_PHONE = "201"  # a real SIP phone (SIPp), registered with a password
 EXTENSIONS = (ANSWERS, BUSY, NEVER_ANSWERS, PRESSES_1)
 # Outside numbers, reached over the trunk to the farm.
 OUTSIDE_ANSWERS = "13800138000"
+# Who calls the PBX from outside (the phones' "callers").
+CALLER_NUMBER = "13900139000"
+CALLER_NAME = "Mum"
 OUTSIDE_BUSY = "13800000486"
 OUTSIDE_NEVER_ANSWERS = "13800000480"
 
@@ -250,6 +253,9 @@ allow = ulaw,alaw,gsm
 direct_media = no
 dtmf_mode = rfc4733
 aors = pbx
+; Calls to the PBX come from its trunk (as the PBX knows it by name), showing their caller's id.
+from_user = trunk
+send_pai = yes
 
 [pbx]
 type = aor
@@ -283,8 +289,26 @@ exten => {PRESSES_1},1,Ringing()
 exten => {OUTSIDE_ANSWERS},1,Goto({ANSWERS},1)
 exten => {OUTSIDE_BUSY},1,Goto({BUSY},1)
 exten => {OUTSIDE_NEVER_ANSWERS},1,Goto({NEVER_ANSWERS},1)
+
+[callers]
+; Someone outside calls an extension of the PBX, through its trunk.
+exten => _X.,1,Set(CALLERID(num)={CALLER_NUMBER})
+ same => n,Set(CALLERID(name)={CALLER_NAME})
+ same => n,Dial(PJSIP/${{EXTEN}}@pbx,60)
+ same => n,Hangup()
 """,
         }
+
+    async def call_in(self, extension: str) -> None:
+        """Call the PBX's ``extension`` from outside, as ``CALLER_NAME`` at ``CALLER_NUMBER``."""
+        await self.command(f"channel originate Local/{extension}@callers application Wait 60")
+
+    async def hang_up_callers(self) -> None:
+        """End the calls from outside (the caller gives up, or hangs up); the others go on."""
+        for line in (await self.command("core show channels concise")).splitlines():
+            name = line.split("!", 1)[0]
+            if name.startswith("Local/") and "@callers-" in name:
+                await self.command(f"channel request hangup {name}")
 
 
 @dataclass
@@ -364,6 +388,7 @@ remove_existing = yes
 [trunk]
 type = endpoint
 context = from-trunk
+trust_id_inbound = yes
 disallow = all
 allow = ulaw,alaw,gsm
 direct_media = no
@@ -385,7 +410,8 @@ exten => _1XXXXXXXXXX,1,Dial(PJSIP/${EXTEN}@trunk,60)
  same => n,Hangup()
 
 [from-trunk]
-exten => _X.,1,Hangup(21)
+exten => _X.,1,Dial(PJSIP/${EXTEN},60)
+ same => n,Hangup()
 """,
         }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import AsyncExitStack, suppress
+import itertools
 import logging
 import signal
 
@@ -17,12 +18,14 @@ from simulator.demo import ONENET_PORT, PBX_PORTS, YEASTAR_P_PORT, far_side
 from simulator.server import start_simulator
 
 from .api_client import HomeAssistantClient
-from .asterisk import Office, have_asterisk, running_office
+from .asterisk import ANSWERS, NEVER_ANSWERS, Office, have_asterisk, running_office
 from .browser import FrontendStrings
 from .hass_process import REPO, HomeAssistantProcess
 from .provision import PASSWORD, USERNAME, provision_demo, sign_in
 
 HASS_PORT = 8123
+# How often someone calls the demo's first PBX from outside.
+RING_EVERY = 30.0
 # The demo's Asterisk: ARI, the PBX's SIP, its phones' SIP (fixed: its entry finds it again).
 ASTERISK_PORTS = (8188, 5160, 5162)
 
@@ -49,6 +52,11 @@ does not exist. Turn on "Demo doorbell" (an input boolean) to see the doorbell b
 Turn on "Demo alarm" to see the alarm escalation blueprint call extension 105 (which does not
 answer), then the caretaker, who acknowledges with key 1 (its trace: Settings > Automations >
 Demo alarm > Traces).
+
+Every {ring_every:g} seconds someone calls from outside, PBX 1's extension 101 and the P-Series'
+2002{asterisk_callers}: Mum (a contact of the phonebook, under PBX 1) or a stranger, answered or
+not. Watch the "Incoming calls" entity and the "Missed calls" sensor of each device, or
+call_bridge_incoming_call in {tools} > Events.
 
 Ctrl-C stops Home Assistant and the simulator. Home Assistant's log: {log}
 """
@@ -101,6 +109,8 @@ def banner(version: str, url: str, entry_ids: dict[str, str], services: str, log
         services=services,
         examples=examples(entry_ids),
         log=log,
+        ring_every=RING_EVERY,
+        asterisk_callers=" and Asterisk's 100 and 102" if "asterisk" in entry_ids else "",
         **menus(),
     )
 
@@ -122,7 +132,7 @@ def menus() -> dict[str, str]:
 
 async def run() -> None:
     """Start everything, set it up once, and wait until told to stop."""
-    simulated = far_side(3.0, onenet_port=ONENET_PORT, pbx_ports=PBX_PORTS)
+    simulated = far_side(3.0, onenet_port=ONENET_PORT, pbx_ports=PBX_PORTS, ring_every=RING_EVERY)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -148,6 +158,9 @@ async def run() -> None:
             entry_ids = await provision_demo(client, simulated, office)
             version = await client.version()
         services = simulated.describe() + (f"\n{office.describe()}" if office else "")
+        if office is not None:
+            ringer = asyncio.get_running_loop().create_task(ring_the_office(office))
+            stack.callback(ringer.cancel)
         print(
             banner(
                 version, hass.base_url, entry_ids, services, str(hass.log_path.relative_to(REPO))
@@ -161,6 +174,15 @@ async def run() -> None:
         for runner in runners:
             with suppress(Exception):
                 await runner.cleanup()
+
+
+async def ring_the_office(office: Office) -> None:
+    """Call Asterisk's phones from outside now and then: 102 never answers, 100 answers."""
+    for extension in itertools.cycle((NEVER_ANSWERS, ANSWERS)):
+        await asyncio.sleep(RING_EVERY)
+        await office.farm.call_in(extension)
+        await asyncio.sleep(RING_EVERY / 3)
+        await office.farm.hang_up_callers()
 
 
 async def start_office(stack: AsyncExitStack) -> Office | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from simulator.demo import FarSide
+from simulator.demo import CONTACT_NAME, CONTACT_NUMBER, FarSide
 from simulator.onenet import OneNetState
 from simulator.pbx import PbxState
 from simulator.yeastar_p import YeastarPState
@@ -146,6 +146,10 @@ DEMO_PRESETS = {
 }
 
 
+# The phonebook's contact, who calls the first PBX now and then (the simulator's CALLERS).
+DEMO_CONTACT = {"name": CONTACT_NAME, "numbers": [f"+86 {CONTACT_NUMBER}"]}
+
+
 async def provision_demo(
     client: HomeAssistantClient, far_side: FarSide, office: Office | None = None
 ) -> dict[str, str]:
@@ -164,6 +168,7 @@ async def provision_demo(
     entry_ids = await add_entries(client, far_side)
     for kind, preset in DEMO_PRESETS.items():
         await client.subentry_flow(entry_ids[kind], "preset", preset)
+    await client.subentry_flow(entry_ids["pbx"], "contact", DEMO_CONTACT)
     await add_alarm_presets(client, entry_ids)
     generation_2 = await add_onenet_generation_2(client, far_side.onenet, far_side.onenet_port)
     p_series = await add_yeastar_p(client, far_side.yeastar_p, far_side.yeastar_p_port)

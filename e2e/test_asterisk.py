@@ -17,6 +17,8 @@ import pytest_asyncio
 from devtools.asterisk import (
     ANSWERS,
     BUSY,
+    CALLER_NAME,
+    CALLER_NUMBER,
     NEVER_ANSWERS,
     OFFLINE,
     OUTSIDE_BUSY,
@@ -230,3 +232,49 @@ async def test_a_spoken_message_is_fetched_and_played(
     assert [s["state"] for s in statuses] == ["calling_callee", "connected", "disconnected"]
     ends = [e["data"] for e in events.events if e["data"]["type"] == "play_prompt_end"]
     assert [end["status"] for end in ends] == ["done"], running.pbx.log()[-3000:]
+
+
+async def incoming_until(ws: Any, final: str) -> list[dict[str, Any]]:
+    """Collect the steps of the call coming in until its final event."""
+    steps: list[dict[str, Any]] = []
+    async with asyncio.timeout(30):
+        while not steps or steps[-1]["state"] != final:
+            steps.append((await ws.next_event())["data"])
+    return steps
+
+
+async def test_calls_from_outside_are_followed_to_their_end(
+    instance: Instance, office: tuple[Office, str]
+) -> None:
+    """Someone outside calls through the trunk: answered then hung up, and given up on."""
+    running, entry_id = office
+    phones = running.farm
+    async with instance.client.websocket() as ws:
+        subscribed = await ws.command(
+            {"type": "subscribe_events", "event_type": "call_bridge_incoming_call"}
+        )
+        assert subscribed["success"]
+        await phones.call_in(ANSWERS)
+        answered = await incoming_until(ws, "answered")
+        await phones.hang_up_callers()
+        answered += await incoming_until(ws, "ended")
+        await phones.call_in(NEVER_ANSWERS)
+        missed = await incoming_until(ws, "ringing")
+        await phones.hang_up_callers()
+        missed += await incoming_until(ws, "missed")
+    assert [step["state"] for step in answered] == ["ringing", "answered", "ended"]
+    first = answered[0]
+    assert (first["entry_id"], first["provider"], first["caller"], first["caller_name"]) == (
+        entry_id,
+        "asterisk",
+        CALLER_NUMBER,
+        CALLER_NAME,
+    )
+    assert (first["callee"], answered[1]["extension"]) == (ANSWERS, ANSWERS)
+    assert isinstance(answered[-1]["duration"], int)
+    assert [step["state"] for step in missed] == ["ringing", "missed"]
+    assert missed[0]["extension"] == NEVER_ANSWERS
+    missed_calls = await instance.client.state("sensor.asterisk_127_0_0_1_missed_calls")
+    assert missed_calls is not None
+    assert missed_calls["state"] == "1"
+    assert missed_calls["attributes"]["calls"][0]["caller_name"] == CALLER_NAME

@@ -18,6 +18,18 @@ UNANSWERED_NUMBER = "8613800000480"
 BUSY_OUTSIDE = "13800000486"
 UNANSWERED_OUTSIDE = "13800000480"
 UNREACHABLE_OUTSIDE = "13800000404"
+# Who calls the first PBX from outside in the demo, in turn: a contact of the demo's phonebook
+# who gives up, someone unknown who is answered, the contact again, answered.
+CONTACT_NAME = "Mum"
+CONTACT_NUMBER = "13800138000"
+CALLERS = (
+    (CONTACT_NUMBER, "101", False),
+    ("13912345678", "101", True),
+    (CONTACT_NUMBER, "101", True),
+    ("02155558888", "101", False),
+)
+# Who calls the P-Series' extension 2002 from outside, in turn.
+P_SERIES_CALLERS = (("13912345678", "2002", False), (CONTACT_NUMBER, "2002", True))
 ONENET_PORT = 8002
 PBX_PORTS = (9011, 9012)
 YEASTAR_P_PORT = 9013
@@ -127,10 +139,13 @@ def far_side(
     yeastar_p_port: int = YEASTAR_P_PORT,
     lockout_seconds: float | None = None,
     token_seconds: float | None = None,
+    ring_every: float | None = None,
 ) -> FarSide:
     """Both PBXs, the P-Series PBX and both OneNET applications, with the demo's numbers.
 
-    ``token_seconds`` shortens the P-Series' token lifetimes, so that a refresh comes soon.
+    ``token_seconds`` shortens the P-Series' token lifetimes, so that a refresh comes soon;
+    ``ring_every``: calls from outside ring the first PBX's extension 101, and the P-Series'
+    2002, that often.
     """
     onenet = OneNetState(
         step_delay=step_delay,
@@ -138,6 +153,9 @@ def far_side(
         outcomes={BUSY_NUMBER: "busy", UNANSWERED_NUMBER: "no_answer"},
     )
     pbxs = dict(zip(pbx_ports, (first_pbx(), second_pbx()), strict=True))
+    if ring_every is not None:
+        first = pbxs[pbx_ports[0]]
+        first.callers, first.ring_every = list(CALLERS), ring_every
     for pbx in pbxs.values():
         pbx.step_delay = step_delay
         if lockout_seconds is not None:
@@ -155,6 +173,8 @@ def far_side(
     )
     if token_seconds is not None:
         p_series.access_lifetime = token_seconds
+    if ring_every is not None:
+        p_series.callers, p_series.ring_every = list(P_SERIES_CALLERS), ring_every
     return FarSide(
         onenet=onenet,
         pbxs=pbxs,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 import hashlib
+import itertools
 import json
 import secrets
 import time
@@ -13,7 +14,10 @@ from xml.etree import ElementTree as ET
 
 from aiohttp import web
 
-from .pbx_reports import PlayedCall, PlayedPrompt, report_destination, run_call
+from .pbx_reports import CallComingIn, PlayedCall, PlayedPrompt, report_destination, run_call
+
+# The task that rings Home Assistant now and then, kept by the application.
+RINGER: web.AppKey[asyncio.Task[None]] = web.AppKey("ringer")
 
 LOCKOUT_FAILURES = 5
 # How long an address stays locked out after LOCKOUT_FAILURES failed logins (pbx-api 1.1).
@@ -55,6 +59,10 @@ class PbxState:
     # System Recordings by name, and the keys an extension presses while a prompt plays.
     prompts: set[str] = field(default_factory=lambda: {"alarm", "doorbell", "press-1"})
     keys: dict[str, str] = field(default_factory=dict)
+    # Calls from outside that ring Home Assistant's PBX every so often (the demo's), in turn:
+    # (caller, extension, answered), and the seconds between two.
+    callers: list[tuple[str, str, bool]] = field(default_factory=list)
+    ring_every: float = 60.0
     # The calls being played, by a number of their own.
     playing: dict[int, tuple[PlayedCall, asyncio.Task[None]]] = field(default_factory=dict)
     calls_played: int = 0
@@ -64,6 +72,19 @@ class PbxState:
         token = secrets.token_hex(16)
         self.tokens[token] = self.clock() + self.token_lifetime
         return token
+
+    def ring_in(self, caller: str, extension: str, *, answered: bool) -> None:
+        """Play a call from outside to ``extension`` (reported only when told where to)."""
+        if self.report_url:
+            self.play(CallComingIn(self, caller, extension, answered=answered))
+
+    def play(self, call: PlayedCall) -> None:
+        """Play a call, posting its reports; it is ended when the PBX stops."""
+        self.calls_played += 1
+        number = self.calls_played
+        task = asyncio.get_running_loop().create_task(run_call(call))
+        self.playing[number] = (call, task)
+        task.add_done_callback(lambda _: self.playing.pop(number, None))
 
     def expire_tokens(self) -> None:
         """Forget every token, as a PBX restart does."""
@@ -132,7 +153,18 @@ def create_pbx_app(state: PbxState) -> web.Application:
             _carry_out(state, action, fields, request.remote)
         return _encode(answer, payload_format)
 
+    async def ring_in_turn() -> None:
+        for caller, extension, answered in itertools.cycle(state.callers):
+            await asyncio.sleep(state.ring_every)
+            state.ring_in(caller, extension, answered=answered)
+
+    async def start_ringing(app: web.Application) -> None:
+        if state.callers:
+            app[RINGER] = asyncio.get_running_loop().create_task(ring_in_turn())
+
     async def stop_calls(app: web.Application) -> None:
+        if (ringer := app.get(RINGER)) is not None:
+            ringer.cancel()
         tasks = [task for _, task in state.playing.values()]
         for task in tasks:
             task.cancel()
@@ -140,6 +172,7 @@ def create_pbx_app(state: PbxState) -> web.Application:
 
     app = web.Application()
     app.router.add_post("/api/{version}/{action:.+}", handle)
+    app.on_startup.append(start_ringing)
     app.on_cleanup.append(stop_calls)
     return app
 
@@ -220,12 +253,7 @@ def _carry_out(state: PbxState, action: str, fields: dict[str, str], remote: str
         if action == "login":
             state.report_format = fields.get("version")
     elif action in _CALLS and state.report_url:
-        call = _CALLS[action](state, fields)
-        state.calls_played += 1
-        number = state.calls_played
-        task = asyncio.get_running_loop().create_task(run_call(call))
-        state.playing[number] = (call, task)
-        task.add_done_callback(lambda _: state.playing.pop(number, None))
+        state.play(_CALLS[action](state, fields))
     elif action == "extension/hangup":
         # The PBX ends every call the extension is in.
         for call, task in list(state.playing.values()):

@@ -6,7 +6,9 @@ v1.1.0) posts a ``call`` array with worded reasons, and, when the login asked fo
 rings, then answers (talks, two BYE reports with different call ids) or is busy or does not
 answer (CallFailed); a call record ends it, and ExtensionStatus follows each extension. A prompt
 rings one extension, plays, reports the keys pressed meanwhile (Yeastar's DTMF reports; OpenVox
-documents none) and PlayPromptEnd, then hangs up.
+documents none) and PlayPromptEnd, then hangs up. A call coming in from outside rings an
+extension (``ALERT`` with the trunk's ``inbound`` leg), is answered or missed, and ends with its
+``Inbound`` record.
 """
 
 from __future__ import annotations
@@ -150,8 +152,8 @@ class PlayedCall:
         await self._post(session, encode(self.state, "BYE", next(self.ids), parties[::-1], **leg))
         await self._end(session, "ANSWERED" if self.connected else "NO ANSWER")
 
-    async def _end(self, session: ClientSession, status: str) -> None:
-        """Free the extensions, then post the call record."""
+    async def _end(self, session: ClientSession, status: str, kind: str | None = None) -> None:
+        """Free the extensions, then post the call record (of the ``kind`` of call)."""
         for number in sorted({self.caller, self.callee} & set(self.state.extensions)):
             await self._status(session, number, "Registered")
         talk = 0 if self.talk_started is None else round(time.monotonic() - self.talk_started)
@@ -164,7 +166,7 @@ class PlayedCall:
             "callduraction": str(round(time.monotonic() - self.started)),
             "talkduraction": str(talk),
             "status": status,
-            "type": "Outbound" if self.outbound else "Internal",
+            "type": kind or ("Outbound" if self.outbound else "Internal"),
             "sn": self.state.serial,
         }
         await self._post(session, json.dumps(record))
@@ -233,6 +235,52 @@ class PlayedPrompt(PlayedCall):
             encode(state, "PlayPromptEnd", next(self.ids), [self.caller], prompt=self.prompt),
         )
         await self.hang_up(session)
+
+
+class CallComingIn(PlayedCall):
+    """A call from an outside number to an extension, through a trunk: answered or missed."""
+
+    def __init__(self, state: PbxState, caller: str, extension: str, *, answered: bool) -> None:
+        """Prepare the call; ``play`` runs it."""
+        super().__init__(state, caller, extension, outbound=False)
+        self.answered = answered
+        self.inbound = {
+            "from": caller,
+            "to": extension,
+            "trunk": "SIP-trunk",
+            "inboundid": self.outboundid,
+        }
+
+    def _parties(self) -> list[str]:
+        return [self.callee]
+
+    async def play(self, session: ClientSession) -> None:
+        """Ring the extension; it answers and talks a moment, or the caller gives up."""
+        state = self.state
+        await self._status(session, self.callee, "Ringing")
+        await self._post(
+            session, encode(state, "ALERT", next(self.ids), [self.callee], inbound=self.inbound)
+        )
+        await asyncio.sleep(state.step_delay * 2)
+        if self.answered:
+            self.connected = True
+            self.talk_started = time.monotonic()
+            await self._status(session, self.callee, "InUse")
+            await self._post(
+                session,
+                encode(state, "ANSWER", next(self.ids), [self.callee], inbound=self.inbound),
+            )
+            await asyncio.sleep(state.step_delay * 2)
+        await self.hang_up(session)
+
+    async def hang_up(self, session: ClientSession) -> None:
+        """End the call: a BYE per side, then its record."""
+        for _ in range(2 if self.connected else 1):
+            await self._post(
+                session,
+                encode(self.state, "BYE", next(self.ids), [self.callee], inbound=self.inbound),
+            )
+        await self._end(session, "ANSWERED" if self.connected else "NO ANSWER", kind="Inbound")
 
 
 async def run_call(call: PlayedCall) -> None:

@@ -18,6 +18,7 @@ closes every event connection, as a network outage does.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 import itertools
 import json
@@ -84,6 +85,10 @@ class YeastarPState:
     playing: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     channels: dict[str, str] = field(default_factory=dict)
     uploads: dict[str, bytes] = field(default_factory=dict)
+    # Calls from outside that ring Home Assistant's PBX every so often (the demo's), in turn:
+    # (caller, extension, answered), and the seconds between two.
+    callers: list[tuple[str, str, bool]] = field(default_factory=list)
+    ring_every: float = 60.0
     _orders: itertools.cycle[bool] = field(
         default_factory=lambda: itertools.cycle((True, False)), repr=False
     )
@@ -117,6 +122,17 @@ class YeastarPState:
         order = next(self._orders)
         return order if self.failure_first is None else self.failure_first
 
+    def play(self, call_id: str, events: Coroutine[Any, Any, None]) -> None:
+        """Play a call's ``events``; it is ended when the PBX stops, or hung up."""
+        task = asyncio.get_running_loop().create_task(events)
+        self.playing[call_id] = task
+        task.add_done_callback(lambda _: self.playing.pop(call_id, None))
+
+    def ring_in(self, caller: str, extension: str, *, answered: bool) -> None:
+        """Play a call from outside to ``extension``, as the P570 captures show one."""
+        call = CallComingIn(self, caller, extension)
+        self.play(call.call_id, call.play(answered=answered))
+
     async def drop_connections(self) -> None:
         """Close every event connection, as an outage does."""
         for socket in list(self.sockets):
@@ -129,6 +145,10 @@ class YeastarPState:
         for socket in list(self.sockets):
             if kind in self.subscriptions.get(id(socket), []) and not socket.closed:
                 await socket.send_str(json.dumps(frame))
+
+
+# The task that rings Home Assistant now and then, kept by the application.
+RINGER: web.AppKey[asyncio.Task[None]] = web.AppKey("ringer")
 
 
 def _failure(errcode: int, errmsg: str) -> web.Response:
@@ -176,7 +196,18 @@ def create_yeastar_p_app(state: YeastarPState) -> web.Application:
             state.tokens.pop(str(token), None)
         return web.json_response(await _answer(state, endpoint, body))
 
+    async def ring_in_turn() -> None:
+        for caller, extension, answered in itertools.cycle(state.callers):
+            await asyncio.sleep(state.ring_every)
+            state.ring_in(caller, extension, answered=answered)
+
+    async def start_ringing(app: web.Application) -> None:
+        if state.callers:
+            app[RINGER] = asyncio.get_running_loop().create_task(ring_in_turn())
+
     async def stop(app: web.Application) -> None:
+        if (ringer := app.get(RINGER)) is not None:
+            ringer.cancel()
         for task in list(state.playing.values()):
             task.cancel()
         await asyncio.gather(*state.playing.values(), return_exceptions=True)
@@ -184,6 +215,7 @@ def create_yeastar_p_app(state: YeastarPState) -> web.Application:
 
     app = web.Application()
     app.router.add_route("*", "/openapi/v1.0/{endpoint:.+}", api)
+    app.on_startup.append(start_ringing)
     app.on_shutdown.append(stop)
     return app
 
@@ -277,9 +309,7 @@ async def _answer(state: YeastarPState, endpoint: str, body: dict[str, Any]) -> 
         call = PlayedCall(
             state, f"{time.time():.3f}", caller, callee, endpoint == "call/play_prompt"
         )
-        task = asyncio.get_running_loop().create_task(call.play())
-        state.playing[call.call_id] = task
-        task.add_done_callback(lambda _: state.playing.pop(call.call_id, None))
+        state.play(call.call_id, call.play())
         return success | {"call_id": call.call_id}
     if endpoint == "call/hangup":
         call_id = state.channels.get(str(body.get("channel_id")))
@@ -480,6 +510,83 @@ class PlayedCall:
                 "dst_trunk_name": "" if kind == "Internal" else "SIP1",
                 "status": status,
                 "type": kind,
+                "recording": "",
+            },
+        )
+
+
+class CallComingIn:
+    """A call from an outside number through a trunk to an extension (the P570's frames)."""
+
+    def __init__(self, state: YeastarPState, caller: str, extension: str) -> None:
+        """Prepare the call and its two channels; ``play`` runs it."""
+        self.state = state
+        self.call_id = f"{time.time():.3f}"
+        self.caller = caller
+        self.extension = extension
+        self.trunk_channel = f"PJSIP/trunk-SIP1-endpoint-{secrets.token_hex(4)}"
+        self.channel = f"PJSIP/{extension}-{secrets.token_hex(4)}"
+        for channel in (self.trunk_channel, self.channel):
+            state.channels[channel] = self.call_id
+
+    def _inbound(self, status: str) -> dict[str, Any]:
+        return {
+            "inbound": {
+                "from": self.caller,
+                "to": "075528000003",
+                "trunk_name": "SIP1",
+                "channel_id": self.trunk_channel,
+                "member_status": status,
+                "call_path": "",
+            }
+        }
+
+    async def _legs(self, *members: dict[str, Any]) -> None:
+        await self.state.broadcast(30011, {"call_id": self.call_id, "members": list(members)})
+
+    async def play(self, *, answered: bool) -> None:
+        """Ring the extension from the trunk; it answers and talks, or the caller gives up."""
+        state, step = self.state, self.state.step_delay
+        await self._legs(self._inbound("ALERT"))
+        await state.broadcast(30008, {"extension": self.extension, "status": "Ringing"})
+        await self._legs(_extension(self.extension, self.channel, "RING"), self._inbound("ALERT"))
+        await asyncio.sleep(step * 2)
+        talk = 0
+        if answered:
+            await state.broadcast(30008, {"extension": self.extension, "status": "Busy"})
+            await self._legs(
+                _extension(self.extension, self.channel, "ANSWER"), self._inbound("ANSWERED")
+            )
+            await asyncio.sleep(step * 2)
+            talk = round(step * 2)
+            await self._legs(_extension(self.extension, self.channel, "BYE"))
+            await self._legs(self._inbound("BYE"))
+        else:
+            await state.broadcast(
+                30015,
+                {
+                    "call_id": self.call_id,
+                    "reason": "487 Request Terminated",
+                    "members": [
+                        _extension(self.extension, self.channel, "RING"),
+                        self._inbound("BYE"),
+                    ],
+                },
+            )
+            await self._legs(_extension(self.extension, self.channel, "BYE"))
+        await state.broadcast(30008, {"extension": self.extension, "status": "Idle"})
+        await state.broadcast(
+            30012,
+            {
+                "call_id": self.call_id,
+                "time_start": time.strftime("%Y-%m-%d %H:%M:%S"),
+                "call_from": self.caller,
+                "call_to": self.extension,
+                "talk_duration": talk,
+                "src_trunk_name": "SIP1",
+                "dst_trunk_name": "",
+                "status": "ANSWERED" if answered else "NO ANSWER",
+                "type": "Inbound",
                 "recording": "",
             },
         )

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
+import re
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.template import Template
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -17,6 +21,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+import yaml
 
 from custom_components.call_bridge.api.legs import SETTLE_SECONDS
 from custom_components.call_bridge.const import DOMAIN, EVENT_CALL_STATUS, EVENT_INCOMING_CALL
@@ -25,6 +30,7 @@ from custom_components.call_bridge.phonebook import contact_name
 
 from .conftest import REPORTS, SERIAL, SetupEntry, assert_no_secret
 
+README = Path(__file__).parent.parent / "README.md"
 OUTSIDE = "0813539441"
 INCOMING = "event.openvox_uc501_incoming_calls"
 MISSED = "sensor.openvox_uc501_missed_calls"
@@ -272,3 +278,35 @@ async def test_a_call_without_a_number_has_no_name_and_a_service_has_no_sensors(
     assert contact_name(hass, onenet_entry, None) is None
     assert contact_name(hass, onenet_entry, "") is None
     assert onenet_entry.runtime_data.sensor_entities() == []
+
+
+def readme_example(heading: str, index: int) -> dict[str, Any]:
+    """Return the ``index``-th YAML block of the README's section under ``heading``."""
+    section = README.read_text(encoding="utf-8").split(heading, 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+    loaded: dict[str, Any] = yaml.safe_load(blocks[index])
+    return loaded
+
+
+# The example's time pattern trigger is still set when the test's Home Assistant stops.
+@pytest.mark.parametrize("expected_lingering_timers", [True])
+async def test_the_readme_s_dashboard_example_counts_today_s_calls(
+    hass: HomeAssistant, reporting: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    config = readme_example("### `call_bridge.get_call_history`", 0)
+    action = config["template"][0]["action"][0]
+    assert action["data"]["config_entry_id"].startswith("01J")
+    action["data"]["config_entry_id"] = reporting.entry_id
+    assert await async_setup_component(hass, "template", config)
+    await hass.async_block_till_done()
+    client = await hass_client_no_auth()
+    await post(hass, client, inbound("ALERT"), record("NO ANSWER", "0"))
+    await hass.async_block_till_done()
+    state = hass.states.get("sensor.calls_of_today")
+    assert state.state == "1"
+    [call] = state.attributes["calls"]
+    assert (call["caller"], call["outcome"]) == (OUTSIDE, "missed")
+    card = readme_example("### `call_bridge.get_call_history`", 1)
+    assert card["type"] == "markdown"
+    rendered = Template(card["content"], hass).async_render(parse_result=False)
+    assert f"{OUTSIDE} → 101 · missed" in " ".join(rendered.split())

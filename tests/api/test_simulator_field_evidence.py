@@ -19,6 +19,7 @@ import pytest
 from custom_components.call_bridge.api.telephony import CallState, Outcome
 from custom_components.call_bridge.api.yeastar_p import PbxEvent, decode_frame
 from custom_components.call_bridge.api.yeastar_p.follow import CallFollower
+from custom_components.call_bridge.api.yeastar_p.incoming import IncomingFollower
 from simulator.pbx import PbxState, create_pbx_app
 from simulator.yeastar_p import YeastarPState, create_yeastar_p_app
 
@@ -249,3 +250,46 @@ async def test_two_calls_of_one_extension_are_both_ended(session: ClientSession)
         while state.playing:
             await asyncio.sleep(0.01)
     await pbx.close()
+
+
+@pytest.mark.parametrize(
+    ("answered", "outcome", "duration"), [(True, "ended", 0), (False, "missed", None)]
+)
+async def test_calls_from_outside_ring_the_p_series_in_turn(
+    session: ClientSession,
+    state: YeastarPState,
+    answered: bool,
+    outcome: str,
+    duration: int | None,
+) -> None:
+    """The demo's P-Series rings now and then, as the P570 captures show a call coming in."""
+    state.callers = [("13800138000", "2002", answered)]
+    state.ring_every = 0.05
+    server = TestServer(create_yeastar_p_app(state), host="127.0.0.1")
+    await server.start_server()
+    ws, _ = await listen(session, f"http://127.0.0.1:{server.port}/openapi/v1.0")
+    events: list[PbxEvent] = []
+    async with asyncio.timeout(10):
+        while not any(event.type == 30012 for event in events):
+            message = await ws.receive()
+            if message.type is WSMsgType.TEXT and isinstance(
+                decoded := decode_frame(message.data), PbxEvent
+            ):
+                events.append(decoded)
+    await ws.close()
+    await server.close()
+    assert state.playing == {}  # the PBX's stop ended what still rang
+    first = events[0].call_id
+    follower = IncomingFollower("yeastar_p")
+    calls = [
+        step
+        for event in events
+        if event.call_id in (first, None)
+        for step in follower.follow(event, event.members())
+    ]
+    assert [str(step.state) for step in calls] == ["ringing", *(["answered"] * answered), outcome]
+    assert (calls[0].caller, calls[-1].extension, calls[-1].duration) == (
+        "13800138000",
+        "2002",
+        duration,
+    )

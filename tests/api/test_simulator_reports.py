@@ -11,6 +11,7 @@ from aiohttp.test_utils import TestServer
 import pytest
 
 from custom_components.call_bridge.api.yeastar_s import PbxClient, decode_report, parse_report
+from custom_components.call_bridge.api.yeastar_s.incoming import IncomingFollower
 from simulator.pbx import PbxState, create_pbx_app
 
 
@@ -164,3 +165,55 @@ async def test_a_prompt_reports_its_keys_where_yeastar_does(
     assert [r.key for r in calls if r.type == "dtmf"] == keys
     assert all(r.extensions == ("101",) for r in calls[:-1])
     assert json.loads(next(b for b in bodies if b"PlayPromptEnd" in b))["prompt"] == "alarm+press-1"
+
+
+@pytest.mark.parametrize(
+    ("api_version", "answered", "steps", "outcome"),
+    [
+        ("v0.0.1", True, ["alert", "answer", "bye", "bye", "new_cdr"], "ended"),
+        ("v1.1.0", False, ["alert", "bye", "new_cdr"], "missed"),
+    ],
+)
+async def test_calls_from_outside_ring_home_assistant_in_turn(
+    session: ClientSession,
+    receiver: tuple[TestServer, list[bytes]],
+    api_version: str,
+    answered: bool,
+    steps: list[str],
+    outcome: str,
+) -> None:
+    """The demo's PBX rings now and then; what it reports is one call that came in, to Call Bridge."""
+    server, bodies = receiver
+    state = PbxState(
+        api_version=api_version,
+        step_delay=0.01,
+        callers=[("13800138000", "101", answered)],
+        ring_every=0.3,  # one call ends long before the next rings
+        report_url=f"http://127.0.0.1:{server.port}/reports",
+        report_format="1.0.2",
+    )
+    pbx = TestServer(create_pbx_app(state), host="127.0.0.1")
+    await pbx.start_server()
+    for _ in range(300):  # bounded: at most three seconds
+        if any(b"NewCdr" in body for body in bodies):
+            break
+        await asyncio.sleep(0.01)
+    await pbx.close()
+    first_record = next(n for n, body in enumerate(bodies) if b"NewCdr" in body)
+    reports = [parse_report(decode_report(body)) for body in bodies[: first_record + 1]]
+    calls = [report for report in reports if report.action != "ExtensionStatus"]
+    assert [str(report.type) for report in calls] == steps
+    assert calls[0].inbound is not None
+    assert calls[0].inbound["from"] == "13800138000"
+    assert calls[-1].cdr is not None
+    assert calls[-1].cdr["type"] == "Inbound"
+    follower = IncomingFollower("pbx")
+    events = [event for report in calls for event in follower.follow(report)]
+    assert [str(event.state) for event in events][-1] == outcome
+    assert state.playing == {}  # the PBX's stop ended what still rang
+
+
+def test_a_pbx_told_nowhere_to_report_rings_no_one() -> None:
+    state = PbxState()
+    state.ring_in("13800138000", "101", answered=True)
+    assert state.playing == {}

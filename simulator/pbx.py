@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 import hashlib
-import itertools
 import json
 import secrets
 import time
@@ -14,10 +13,8 @@ from xml.etree import ElementTree as ET
 
 from aiohttp import web
 
+from .callers import ring_now_and_then
 from .pbx_reports import CallComingIn, PlayedCall, PlayedPrompt, report_destination, run_call
-
-# The task that rings Home Assistant now and then, kept by the application.
-RINGER: web.AppKey[asyncio.Task[None]] = web.AppKey("ringer")
 
 LOCKOUT_FAILURES = 5
 # How long an address stays locked out after LOCKOUT_FAILURES failed logins (pbx-api 1.1).
@@ -153,18 +150,7 @@ def create_pbx_app(state: PbxState) -> web.Application:
             _carry_out(state, action, fields, request.remote)
         return _encode(answer, payload_format)
 
-    async def ring_in_turn() -> None:
-        for caller, extension, answered in itertools.cycle(state.callers):
-            await asyncio.sleep(state.ring_every)
-            state.ring_in(caller, extension, answered=answered)
-
-    async def start_ringing(app: web.Application) -> None:
-        if state.callers:
-            app[RINGER] = asyncio.get_running_loop().create_task(ring_in_turn())
-
     async def stop_calls(app: web.Application) -> None:
-        if (ringer := app.get(RINGER)) is not None:
-            ringer.cancel()
         tasks = [task for _, task in state.playing.values()]
         for task in tasks:
             task.cancel()
@@ -172,7 +158,7 @@ def create_pbx_app(state: PbxState) -> web.Application:
 
     app = web.Application()
     app.router.add_post("/api/{version}/{action:.+}", handle)
-    app.on_startup.append(start_ringing)
+    ring_now_and_then(app, state)
     app.on_cleanup.append(stop_calls)
     return app
 

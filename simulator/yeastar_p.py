@@ -28,6 +28,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from .callers import ring_now_and_then
+
 LOCKOUT_FAILURES = 5
 # Endpoints that take GET; every other takes POST (reference sections 2 to 6).
 GET_ENDPOINTS = frozenset(
@@ -147,10 +149,6 @@ class YeastarPState:
                 await socket.send_str(json.dumps(frame))
 
 
-# The task that rings Home Assistant now and then, kept by the application.
-RINGER: web.AppKey[asyncio.Task[None]] = web.AppKey("ringer")
-
-
 def _failure(errcode: int, errmsg: str) -> web.Response:
     return web.json_response({"errcode": errcode, "errmsg": errmsg})
 
@@ -196,18 +194,7 @@ def create_yeastar_p_app(state: YeastarPState) -> web.Application:
             state.tokens.pop(str(token), None)
         return web.json_response(await _answer(state, endpoint, body))
 
-    async def ring_in_turn() -> None:
-        for caller, extension, answered in itertools.cycle(state.callers):
-            await asyncio.sleep(state.ring_every)
-            state.ring_in(caller, extension, answered=answered)
-
-    async def start_ringing(app: web.Application) -> None:
-        if state.callers:
-            app[RINGER] = asyncio.get_running_loop().create_task(ring_in_turn())
-
     async def stop(app: web.Application) -> None:
-        if (ringer := app.get(RINGER)) is not None:
-            ringer.cancel()
         for task in list(state.playing.values()):
             task.cancel()
         await asyncio.gather(*state.playing.values(), return_exceptions=True)
@@ -215,7 +202,7 @@ def create_yeastar_p_app(state: YeastarPState) -> web.Application:
 
     app = web.Application()
     app.router.add_route("*", "/openapi/v1.0/{endpoint:.+}", api)
-    app.on_startup.append(start_ringing)
+    ring_now_and_then(app, state)
     app.on_shutdown.append(stop)
     return app
 

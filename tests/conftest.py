@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+import shutil
 import sys
 from types import ModuleType
 from typing import Any
@@ -12,6 +14,7 @@ from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.setup import async_setup_component
 from hypothesis import settings
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -311,3 +314,29 @@ def fake_cloud(hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch) -> ModuleTy
     monkeypatch.setattr(components, "cloud", cloud, raising=False)
     hass.config.components.add("cloud")
     return cloud
+
+
+BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / "call_bridge"
+
+
+async def use_blueprint(
+    hass: HomeAssistant, config_dir: Path, name: str, automation_id: str, inputs: dict[str, Any]
+) -> None:
+    """Import blueprint ``name`` as a user does (into ``config_dir``), and make an automation of it.
+
+    The automation ``automation.<automation_id>`` must validate and be on.
+    """
+    hass.config.config_dir = str(config_dir)
+    target = config_dir / "blueprints" / "automation" / "call_bridge"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(BLUEPRINTS / name, target)
+    automation = {
+        "id": automation_id,
+        "alias": automation_id,
+        "use_blueprint": {"path": f"call_bridge/{name}", "input": inputs},
+    }
+    assert await async_setup_component(hass, "automation", {"automation": automation})
+    await hass.async_block_till_done()
+    state = hass.states.get(f"automation.{automation_id}")
+    assert state is not None, "the blueprint did not validate"
+    assert state.state == "on"

@@ -3,64 +3,33 @@
 from __future__ import annotations
 
 from pathlib import Path
-import shutil
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.setup import async_setup_component
-import pytest
 from pytest_homeassistant_custom_component.common import async_mock_service
 
+from .conftest import use_blueprint
 from .far_side import DAD, MUM, FarSide, far_side_fixture  # noqa: F401 - the fixture
 
-BLUEPRINT = (
-    Path(__file__).parent.parent
-    / "blueprints"
-    / "automation"
-    / "call_bridge"
-    / "alarm_escalation.yaml"
-)
 LEAK = "binary_sensor.water_leak"
 
 
-@pytest.fixture
-def blueprint_folder(hass: HomeAssistant, tmp_path: Path) -> None:
-    """Import the blueprint as a user does: into the configuration folder's blueprints."""
-    hass.config.config_dir = str(tmp_path)
-    target = tmp_path / "blueprints" / "automation" / "call_bridge"
-    target.mkdir(parents=True)
-    shutil.copy(BLUEPRINT, target)
-
-
-async def set_up(hass: HomeAssistant, **inputs: Any) -> None:
+async def set_up(hass: HomeAssistant, tmp_path: Path, **inputs: Any) -> None:
     hass.states.async_set(LEAK, "off")
-    assert await async_setup_component(
+    await use_blueprint(
         hass,
-        "automation",
-        {
-            "automation": {
-                "id": "alarm",
-                "alias": "Alarm",
-                "use_blueprint": {
-                    "path": "call_bridge/alarm_escalation.yaml",
-                    "input": {
-                        "alarm": [{"trigger": "state", "entity_id": LEAK, "to": "on"}],
-                    }
-                    | inputs,
-                },
-            }
-        },
+        tmp_path,
+        "alarm_escalation.yaml",
+        "alarm",
+        {"alarm": [{"trigger": "state", "entity_id": LEAK, "to": "on"}]} | inputs,
     )
-    await hass.async_block_till_done()
-    state = hass.states.get("automation.alarm")
-    assert state is not None, "the blueprint did not validate"
-    assert state.state == "on"
 
 
-@pytest.mark.usefixtures("blueprint_folder")
-async def test_the_second_acknowledges(hass: HomeAssistant, far_side: FarSide) -> None:
+async def test_the_second_acknowledges(
+    hass: HomeAssistant, far_side: FarSide, tmp_path: Path
+) -> None:
     notifications = async_mock_service(hass, "persistent_notification", "create")
-    await set_up(hass, targets=[MUM, DAD], acknowledge_digits=1, ring_timeout=30)
+    await set_up(hass, tmp_path, targets=[MUM, DAD], acknowledge_digits=1, ring_timeout=30)
     hass.states.async_set(LEAK, "on")
     await far_side.until(lambda: far_side.notifications == 1)
     await far_side.onenet("c1", "Disconnected", reason="CalleeNoAnswer")
@@ -72,12 +41,12 @@ async def test_the_second_acknowledges(hass: HomeAssistant, far_side: FarSide) -
     assert hass.states.get("automation.alarm").attributes["current"] == 0
 
 
-@pytest.mark.usefixtures("blueprint_folder")
-async def test_nobody_answers(hass: HomeAssistant, far_side: FarSide) -> None:
+async def test_nobody_answers(hass: HomeAssistant, far_side: FarSide, tmp_path: Path) -> None:
     notifications = async_mock_service(hass, "persistent_notification", "create")
     phone = async_mock_service(hass, "notify", "my_phone")
     await set_up(
         hass,
+        tmp_path,
         targets=[MUM],
         ring_timeout=5,
         nobody_answered=[{"action": "notify.my_phone", "data": {"message": "Nobody answered"}}],
@@ -92,10 +61,11 @@ async def test_nobody_answers(hass: HomeAssistant, far_side: FarSide) -> None:
     assert [call.data["message"] for call in phone] == ["Nobody answered"]
 
 
-@pytest.mark.usefixtures("blueprint_folder")
-async def test_when_the_action_fails_you_are_told(hass: HomeAssistant, far_side: FarSide) -> None:
+async def test_when_the_action_fails_you_are_told(
+    hass: HomeAssistant, far_side: FarSide, tmp_path: Path
+) -> None:
     notifications = async_mock_service(hass, "persistent_notification", "create")
-    await set_up(hass, targets=["button.not_a_preset"], notify_nobody_answered=True)
+    await set_up(hass, tmp_path, targets=["button.not_a_preset"], notify_nobody_answered=True)
     hass.states.async_set(LEAK, "on")
     await hass.async_block_till_done()
     [notification] = notifications

@@ -5,13 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from pathlib import Path
-import shutil
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-from homeassistant.setup import async_setup_component
-import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -19,42 +16,11 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from .conftest import SetupEntry, mock_pbx_answers, pbx_requests
-
-BLUEPRINT = (
-    Path(__file__).parent.parent
-    / "blueprints"
-    / "automation"
-    / "call_bridge"
-    / "doorbell_call.yaml"
-)
+from .conftest import SetupEntry, mock_pbx_answers, pbx_requests, use_blueprint
 
 
-@pytest.fixture
-def blueprint_folder(hass: HomeAssistant, tmp_path: Path) -> None:
-    """Import the blueprint as a user does: into the configuration folder's blueprints."""
-    hass.config.config_dir = str(tmp_path)
-    target = tmp_path / "blueprints" / "automation" / "call_bridge"
-    target.mkdir(parents=True)
-    shutil.copy(BLUEPRINT, target)
-
-
-async def set_up(hass: HomeAssistant, **inputs: Any) -> None:
-    assert await async_setup_component(
-        hass,
-        "automation",
-        {
-            "automation": {
-                "id": "doorbell_call",
-                "alias": "Doorbell call",
-                "use_blueprint": {"path": "call_bridge/doorbell_call.yaml", "input": inputs},
-            }
-        },
-    )
-    await hass.async_block_till_done()
-    state = hass.states.get("automation.doorbell_call")
-    assert state is not None, "the blueprint did not validate"
-    assert state.state == "on"
+async def set_up(hass: HomeAssistant, tmp_path: Path, **inputs: Any) -> None:
+    await use_blueprint(hass, tmp_path, "doorbell_call.yaml", "doorbell_call", inputs)
 
 
 async def ring(hass: HomeAssistant, entity_id: str, state: str) -> None:
@@ -73,17 +39,19 @@ async def end_cooldown(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seco
     await hass.async_block_till_done()
 
 
-@pytest.mark.usefixtures("blueprint_folder")
 async def test_binary_sensor_doorbell_with_cooldown(
     hass: HomeAssistant,
     mock_pbx: AiohttpClientMocker,
     pbx_entry: MockConfigEntry,
     setup_entry: SetupEntry,
     freezer: FrozenDateTimeFactory,
+    tmp_path: Path,
 ) -> None:
     await setup_entry(pbx_entry)
     hass.states.async_set("binary_sensor.doorbell", "off")
-    await set_up(hass, doorbell="binary_sensor.doorbell", caller="101", callee="102", cooldown=60)
+    await set_up(
+        hass, tmp_path, doorbell="binary_sensor.doorbell", caller="101", callee="102", cooldown=60
+    )
 
     await ring(hass, "binary_sensor.doorbell", "on")
     assert len(pbx_requests(mock_pbx, "extension/dial_extension")) == 1
@@ -98,17 +66,18 @@ async def test_binary_sensor_doorbell_with_cooldown(
     await end_cooldown(hass, freezer, 61)
 
 
-@pytest.mark.usefixtures("blueprint_folder")
 async def test_event_doorbell_through_onenet(
     hass: HomeAssistant,
     mock_onenet: AiohttpClientMocker,
     onenet_entry: MockConfigEntry,
     setup_entry: SetupEntry,
+    tmp_path: Path,
 ) -> None:
     await setup_entry(onenet_entry)
     hass.states.async_set("event.front_door", "2026-11-24T08:00:00.000+00:00")
     await set_up(
         hass,
+        tmp_path,
         doorbell="event.front_door",
         call_action="click_to_dial",
         entry=onenet_entry.entry_id,
@@ -123,13 +92,13 @@ async def test_event_doorbell_through_onenet(
     assert len(mock_onenet.mock_calls) == 1
 
 
-@pytest.mark.usefixtures("blueprint_folder")
 async def test_failure_is_notified(
     hass: HomeAssistant,
     aioclient_mock: AiohttpClientMocker,
     pbx_entry: MockConfigEntry,
     setup_entry: SetupEntry,
     freezer: FrozenDateTimeFactory,
+    tmp_path: Path,
 ) -> None:
     await setup_entry(pbx_entry)
     mock_pbx_answers(
@@ -141,6 +110,7 @@ async def test_failure_is_notified(
     hass.states.async_set("binary_sensor.doorbell", "off")
     await set_up(
         hass,
+        tmp_path,
         doorbell="binary_sensor.doorbell",
         caller="101",
         callee="103",

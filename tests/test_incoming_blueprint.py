@@ -4,54 +4,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-import shutil
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.setup import async_setup_component
-import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from .conftest import PBX_BASE, REPORTS, SERIAL, pbx_requests
+from .conftest import PBX_BASE, REPORTS, SERIAL, pbx_requests, use_blueprint
 from .test_incoming import add_contact
 
-BLUEPRINT = (
-    Path(__file__).parent.parent
-    / "blueprints"
-    / "automation"
-    / "call_bridge"
-    / "incoming_call.yaml"
-)
 MUM = "13800138000"
 
 
-@pytest.fixture
-def blueprint_folder(hass: HomeAssistant, tmp_path: Path) -> None:
-    """Import the blueprint as a user does: into the configuration folder's blueprints."""
-    hass.config.config_dir = str(tmp_path)
-    target = tmp_path / "blueprints" / "automation" / "call_bridge"
-    target.mkdir(parents=True)
-    shutil.copy(BLUEPRINT, target)
-
-
-async def set_up(hass: HomeAssistant, **inputs: Any) -> None:
-    assert await async_setup_component(
-        hass,
-        "automation",
-        {
-            "automation": {
-                "id": "gate",
-                "alias": "Gate",
-                "use_blueprint": {"path": "call_bridge/incoming_call.yaml", "input": inputs},
-            }
-        },
-    )
-    await hass.async_block_till_done()
-    state = hass.states.get("automation.gate")
-    assert state is not None, "the blueprint did not validate"
-    assert state.state == "on"
+async def set_up(hass: HomeAssistant, tmp_path: Path, **inputs: Any) -> None:
+    await use_blueprint(hass, tmp_path, "incoming_call.yaml", "gate", inputs)
 
 
 async def ring(hass: HomeAssistant, client: Any, caller: str) -> None:
@@ -66,18 +33,19 @@ async def ring(hass: HomeAssistant, client: Any, caller: str) -> None:
     await hass.async_block_till_done()
 
 
-@pytest.mark.usefixtures("blueprint_folder")
 async def test_a_contact_calling_opens_the_gate_and_is_hung_up(
     hass: HomeAssistant,
     mock_pbx: AiohttpClientMocker,
     reporting: MockConfigEntry,
     hass_client_no_auth: ClientSessionGenerator,
+    tmp_path: Path,
 ) -> None:
     mock_pbx.post(f"{PBX_BASE}/extension/hangup", json={"status": "Success"})
     await add_contact(hass, reporting, "Mum", ["+86 138 0013 8000"])
     opened = async_mock_service(hass, "test", "open_gate")
     await set_up(
         hass,
+        tmp_path,
         entry=reporting.entry_id,
         callers=["Mum"],
         when_actions=[{"action": "test.open_gate"}],
@@ -92,12 +60,14 @@ async def test_a_contact_calling_opens_the_gate_and_is_hung_up(
     assert json.loads(hangup[2])["extid"] == "101"
 
 
-@pytest.mark.usefixtures("blueprint_folder")
 async def test_any_caller_when_no_one_is_chosen(
-    hass: HomeAssistant, reporting: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
+    hass: HomeAssistant,
+    reporting: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    tmp_path: Path,
 ) -> None:
     opened = async_mock_service(hass, "test", "open_gate")
-    await set_up(hass, when_actions=[{"action": "test.open_gate"}])
+    await set_up(hass, tmp_path, when_actions=[{"action": "test.open_gate"}])
     client = await hass_client_no_auth()
     await ring(hass, client, "13900139000")
     await ring(hass, client, MUM)

@@ -27,6 +27,7 @@ STRINGS = json.loads(
 MENU = STRINGS["config"]["step"]["user"]["menu_options"]
 ADD_PRESET = STRINGS["config_subentries"]["preset"]["initiate_flow"]["user"]
 ADD_MESSAGE = STRINGS["config_subentries"]["message"]["initiate_flow"]["user"]
+ADD_CONTACT = STRINGS["config_subentries"]["contact"]["initiate_flow"]["user"]
 
 
 async def shoot(page: Page, name: str, *shows: str) -> None:
@@ -49,6 +50,7 @@ async def run() -> None:
         onenet_device = next(d["id"] for d in devices if d["manufacturer"] == "China Mobile")
         p_series_device = next(d["id"] for d in devices if d["manufacturer"] == "Yeastar")
         asterisk_device = next(d["id"] for d in devices if d["manufacturer"] == "Asterisk")
+        openvox_device = next(d["id"] for d in devices if d["manufacturer"] == "OpenVox")
         await client.call_action(
             "call_bridge",
             "click_to_dial",
@@ -94,6 +96,13 @@ async def run() -> None:
             await shoot(page, "message_preset_form", message["collect_digits"])
 
             await page.open(integration)
+            await page.click_text(ADD_CONTACT)
+            await asyncio.sleep(1)
+            await page.click_text("OpenVox UC501")
+            contact = STRINGS["config_subentries"]["contact"]["step"]["user"]["data"]
+            await shoot(page, "contact_form", contact["numbers"])
+
+            await page.open(integration)
             await page.click_label_near(frontend("Configure"), "OneNET voice 02066240222")
             await shoot(page, "onenet_options", "/api/webhook/")
 
@@ -101,6 +110,8 @@ async def run() -> None:
                 ("blueprint_automation", "/config/automation/edit/demo_doorbell_call", "Doorbell"),
                 ("integration_page", "/config/integrations/integration/call_bridge", ADD_PRESET),
                 ("onenet_device", f"/config/devices/device/{onenet_device}", "Call status"),
+                # The demo's callers have rung it: a missed call, a named one.
+                ("pbx_device", f"/config/devices/device/{openvox_device}", "Missed calls"),
                 ("p_series_device", f"/config/devices/device/{p_series_device}", "Extension 2001"),
                 ("asterisk_device", f"/config/devices/device/{asterisk_device}", "Extension 201"),
                 ("logbook", "/logbook", "Call status"),

@@ -53,10 +53,10 @@ Turn on "Demo alarm" to see the alarm escalation blueprint call extension 105 (w
 answer), then the caretaker, who acknowledges with key 1 (its trace: Settings > Automations >
 Demo alarm > Traces).
 
-Every {ring_every:g} seconds someone calls from outside, PBX 1's extension 101 and the P-Series'
-2002{asterisk_callers}: Mum (a contact of the phonebook, under PBX 1) or a stranger, answered or
-not. Watch the "Incoming calls" entity and the "Missed calls" sensor of each device, or
-call_bridge_incoming_call in {tools} > Events.
+Every {ring_every:g} seconds someone calls from outside: PBX 1's extension 101, the P-Series'
+2002{asterisk_callers}. It is Mum (a contact of the phonebook, under PBX 1) or a
+stranger, answered or not. Watch the "Incoming calls" entity and the "Missed calls" sensor of
+each device, or call_bridge_incoming_call in {tools} > Events.
 
 Ctrl-C stops Home Assistant and the simulator. Home Assistant's log: {log}
 """
@@ -110,7 +110,7 @@ def banner(version: str, url: str, entry_ids: dict[str, str], services: str, log
         examples=examples(entry_ids),
         log=log,
         ring_every=RING_EVERY,
-        asterisk_callers=" and Asterisk's 100 and 102" if "asterisk" in entry_ids else "",
+        asterisk_callers=", Asterisk's 100 and 102" if "asterisk" in entry_ids else "",
         **menus(),
     )
 
@@ -191,10 +191,15 @@ async def start_office(stack: AsyncExitStack) -> Office | None:
         print("No Asterisk on this machine (scripts/setup installs one): the demo goes without.")
         return None
     try:
-        return await stack.enter_async_context(running_office(ASTERISK_PORTS))
+        office = await stack.enter_async_context(running_office(ASTERISK_PORTS))
     except (RuntimeError, TimeoutError) as err:
         print(f"Asterisk did not start ({err}): the demo goes without.")
         return None
+    try:
+        await office.phone.register()  # the banner says 201 is a registered SIP phone
+    except (RuntimeError, TimeoutError) as err:
+        print(f"The SIPp phone did not register ({err}): extension 201 shows offline.")
+    return office
 
 
 def main() -> None:

@@ -91,6 +91,10 @@ def test_readme_gives_the_two_commands_and_ci_runs_the_tests() -> None:
         "blueprint_automation",
         "message_preset_form",
         "alarm_trace",
+        "asterisk_form",
+        "asterisk_device",
+        "pbx_device",
+        "contact_form",
     ):
         assert f"docs/images/{image}.png" in readme
         assert (ROOT / "docs" / "images" / f"{image}.png").exists()

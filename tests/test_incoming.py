@@ -204,9 +204,19 @@ async def test_calls_the_entry_placed_are_kept_as_outgoing_not_as_coming_in(
         "type": "Internal",
         "sn": SERIAL,
     }
+    clock = [0.0]
+    reporting.runtime_data.follower.calls.clock = lambda: clock[0]
     await post(hass, client, ring, answered, bye, cdr)
     assert incoming == []
     assert statuses[-1].data["outcome"] == "answered"
+    # Its second BYE a moment later is still its own...
+    clock[0] += 5
+    await post(hass, client, bye | {"callid": "9.3"})
+    assert incoming == []
+    # ...but later, a call from outside to the same extension is one that came in.
+    clock[0] += 60
+    await post(hass, client, inbound("ALERT"))
+    assert [event.data["state"] for event in incoming] == ["ringing"]
     [kept] = await history(hass, config_entry_id=reporting.entry_id)
     assert (kept["direction"], kept["caller"], kept["callee"], kept["outcome"]) == (
         "outgoing",

@@ -19,8 +19,10 @@ Each vendor package maps its own wire onto these (its ``follow.py``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+import time
 from typing import Final
 
 from .telephony import CallState, CallStatus, Outcome
@@ -199,18 +201,24 @@ class PlacedCalls:
     its call records) is recognised as its own and ignored.
     """
 
-    def __init__(self, limit: int = FOLLOWED_CALLS) -> None:
+    def __init__(
+        self, limit: int = FOLLOWED_CALLS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         """Follow no call yet."""
         self._limit = limit
+        self.clock = clock
         self._calls: dict[str, PlacedCall] = {}
         self._settling: set[str] = set()
+        self._ended_at: dict[str, float] = {}
 
     def start(self, call: PlacedCall) -> None:
         """Follow a call just placed."""
         self._calls.pop(call.call_id, None)
         self._calls[call.call_id] = call
         while len(self._calls) > self._limit:
-            del self._calls[next(iter(self._calls))]
+            gone = next(iter(self._calls))
+            del self._calls[gone]
+            self._ended_at.pop(gone, None)
 
     def get(self, call_id: str | None) -> PlacedCall | None:
         """Return a followed call."""
@@ -224,6 +232,13 @@ class PlacedCalls:
         """Note a call a report was about: if it began to settle, ``take_settling`` tells."""
         if call.settling:
             self._settling.add(call.call_id)
+        if call.ended:
+            self._ended_at.setdefault(call.call_id, self.clock())
+
+    def ended_for(self, call_id: str) -> float | None:
+        """Return how many seconds ago a followed call ended; None while it is on."""
+        ended_at = self._ended_at.get(call_id)
+        return None if ended_at is None else self.clock() - ended_at
 
     def take_settling(self) -> list[str]:
         """Return the calls that began to settle since the last time and still do: settle them soon."""
@@ -237,4 +252,8 @@ class PlacedCalls:
     def settle(self, call_id: str) -> CallStatus | None:
         """End a call that settled and heard nothing more (see ``PlacedCall.settle``)."""
         call = self._calls.get(call_id)
-        return call.settle() if call is not None else None
+        if call is None:
+            return None
+        status = call.settle()
+        self.touched(call)
+        return status

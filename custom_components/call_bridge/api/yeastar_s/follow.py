@@ -8,6 +8,8 @@ outbound leg. Reference pbx-api.md, section 6 and "Field evidence".
 
 from __future__ import annotations
 
+from typing import Final
+
 from ..legs import PlacedCall, PlacedCalls, Side
 from ..telephony import (
     CallStatus,
@@ -19,6 +21,9 @@ from ..telephony import (
 from .reports import PbxReport
 
 TRUNK_LEG = "outbound"
+# Seconds after its end during which a report naming a placed call's extensions is still its own
+# (a second BYE, a late record); later, those extensions are in another call.
+LINGER_SECONDS: Final = 30.0
 
 
 class CallFollower:
@@ -52,8 +57,12 @@ class CallFollower:
                 del kept[gone]
 
     def owns(self, report: PbxReport) -> bool:
-        """Whether a report is about a call the entry placed (still followed, or ended a moment ago)."""
-        return self._call_of(report) is not None
+        """Whether a report is about a call the entry placed (still on, or ended a moment ago)."""
+        call = self._call_of(report)
+        if call is None:
+            return False
+        ended = self.calls.ended_for(call.call_id)
+        return ended is None or ended < LINGER_SECONDS
 
     def _call_of(self, report: PbxReport) -> PlacedCall | None:
         calls = self.calls.newest_first()

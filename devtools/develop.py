@@ -49,9 +49,9 @@ Watch the call go by in {tools} > Events, listening to call_bridge_call_status, 
 "Call status" entity of each device, or in {activity}. A callee of 138 0000 0486 is busy,
 138 0000 0480 never answers (through OneNET or dialled out by a PBX); extension 103 is busy, 999
 does not exist. Turn on "Demo doorbell" (an input boolean) to see the doorbell blueprint call.
-Turn on "Demo alarm" to see the alarm escalation blueprint call extension 105 (which does not
-answer), then the caretaker, who acknowledges with key 1 (its trace: Settings > Automations >
-Demo alarm > Traces).
+Turn on "Demo alarm" to see the alarm escalation blueprint ring extension 105 (which does not
+answer) and the caretaker at once; the caretaker acknowledges with key 1, and 105 is hung up
+(its trace: Settings > Automations > Demo alarm > Traces).
 
 Every {ring_every:g} seconds someone calls from outside: PBX 1's extension 101, the P-Series'
 2002{asterisk_callers}. It is Mum (a contact of the phonebook, under PBX 1) or a

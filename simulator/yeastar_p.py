@@ -68,6 +68,8 @@ class YeastarPState:
     prompts: set[str] = field(default_factory=lambda: {"alarm", "press-1"})
     keys: dict[str, str] = field(default_factory=dict)
     step_delay: float = 1.0
+    # False: a dial is answered errcode 0 without a call id, and places nothing (a live report).
+    call_ids: bool = True
     # How long an answered call talks before it hangs up (None: one step).
     talk_seconds: float | None = None
     # Whether 30015 comes before the last BYE; None: it alternates from call to call.
@@ -293,6 +295,8 @@ async def _answer(state: YeastarPState, endpoint: str, body: dict[str, Any]) -> 
         if endpoint == "call/play_prompt" and not set(body.get("prompts") or []) <= state.prompts:
             return {"errcode": 40002, "errmsg": "PARAMETER ERROR"}
         callee = caller if endpoint == "call/play_prompt" else str(body.get("callee", ""))
+        if not state.call_ids:
+            return success
         call = PlayedCall(
             state, f"{time.time():.3f}", caller, callee, endpoint == "call/play_prompt"
         )

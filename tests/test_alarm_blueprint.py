@@ -6,10 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import async_mock_service
+from pytest_homeassistant_custom_component.common import async_capture_events, async_mock_service
+
+from custom_components.call_bridge.const import EVENT_ESCALATION
 
 from .conftest import use_blueprint
-from .far_side import DAD, MUM, FarSide, far_side_fixture  # noqa: F401 - the fixture
+from .far_side import DAD, MUM, SPEAKER, FarSide, far_side_fixture  # noqa: F401 - the fixture
 
 LEAK = "binary_sensor.water_leak"
 
@@ -71,3 +73,40 @@ async def test_when_the_action_fails_you_are_told(
     [notification] = notifications
     assert "could not call" in notification.data["message"]
     assert far_side.notifications == 0
+
+
+async def test_the_family_at_once_then_one_who_declines(
+    hass: HomeAssistant, far_side: FarSide, tmp_path: Path
+) -> None:
+    """A parallel first step, then the decline keys pass the call on: as the README's night alarm."""
+    notifications = async_mock_service(hass, "persistent_notification", "create")
+    events = async_capture_events(hass, EVENT_ESCALATION)
+    await set_up(
+        hass,
+        tmp_path,
+        together=[SPEAKER, MUM],
+        targets=[DAD],
+        ring_timeout=30,
+        acknowledge_digits="1",
+        decline_digits="2",
+    )
+    hass.states.async_set(LEAK, "on")
+    await far_side.until(lambda: far_side.notifications == 1)
+    await far_side.until(lambda: bool(far_side.asked("extension/playprompt")))
+    await far_side.onenet("c1", "Connected")
+    await far_side.onenet("c1", "CollectResult", operation_result="2")  # Mum cannot come
+    await far_side.pbx("RING", "103")
+    await far_side.pbx("BYE", "103")  # nobody at the speaker
+    await far_side.pbx_record("103", "103", "NO ANSWER")
+    await far_side.until(lambda: far_side.notifications == 2)
+    await far_side.onenet("c2", "Connected")
+    await far_side.onenet("c2", "CollectResult", operation_result="1")
+    await hass.async_block_till_done()
+    assert notifications == []
+    done = events[-1].data
+    assert (done["event"], done["answered_by"]) == ("acknowledged", DAD)
+    assert [(a["target"], a["outcome"]) for a in done["attempts"]] == [
+        (SPEAKER, "no_answer"),
+        (MUM, "declined"),
+        (DAD, "answered"),
+    ]

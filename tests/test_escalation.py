@@ -321,7 +321,7 @@ async def test_a_pbx_that_refuses_the_hangup(
     far_side.answer({"extension/hangup": {"json": {"status": "Failed", "errno": "10007"}}})
     response = await escalate(hass, targets=[KITCHEN], ring_timeout=0.3)
     assert response["attempts"][0]["reason"] == "ring_timeout"
-    assert "could not hang up a call left ringing" in caplog.text
+    assert "could not hang up a call of the chain" in caplog.text
 
 
 async def test_an_answer_without_a_call_id_cannot_be_followed(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from custom_components.call_bridge.call_log import (
+    FOLLOWED_CALL_LIFETIME,
+    FOLLOWED_CALLS_LIMIT,
     PLACED_CALL_LIFETIME,
     PLACED_CALLS_LIMIT,
     RECENT_CALLS_LIMIT,
@@ -51,7 +53,31 @@ def test_placed_calls_are_bounded_and_expire() -> None:
     restored.restore({"placed": "not a mapping"})
     now[0] += PLACED_CALL_LIFETIME
     assert not log.was_placed(str(PLACED_CALLS_LIMIT))  # a day later
-    assert log.stored() == {"placed": {}}
+    assert log.stored() == {"placed": {}, "followed": {}}
+
+
+def test_calls_to_follow_again_are_bounded_expire_and_survive_a_malformed_store() -> None:
+    now = [1000.0]
+    log = CallLog(clock=lambda: now[0])
+    for number in range(FOLLOWED_CALLS_LIMIT + 1):
+        log.remember_placed(str(number), {"caller": "101"})
+    assert next(call_id for call_id, _ in log.to_follow()) == "1"  # the oldest was forgotten
+    restored = CallLog(clock=lambda: now[0])
+    restored.restore(
+        log.stored() | {"followed": log.stored()["followed"] | {"x": "y", "z": {"placed_at": "no"}}}
+    )
+    assert restored.to_follow() == log.to_follow()
+    restored.restore(
+        {
+            "followed": {
+                str(n): {"placed_at": 900.0 + n, "follow": {}}
+                for n in range(FOLLOWED_CALLS_LIMIT + 5)
+            }
+        }
+    )
+    assert len(restored.followed) == FOLLOWED_CALLS_LIMIT
+    now[0] += FOLLOWED_CALL_LIFETIME
+    assert log.to_follow() == []  # an hour later
 
 
 async def test_a_twin_of_a_cancelled_call_places_it_itself() -> None:

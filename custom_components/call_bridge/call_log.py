@@ -15,6 +15,9 @@ RECENT_CALLS_LIMIT = 20
 # Calls whose reports are still expected: the newest ones, for a day.
 PLACED_CALLS_LIMIT = 256
 PLACED_CALL_LIFETIME = 24 * 3600.0
+# Calls a PBX entry follows again after a reload or a restart: those placed within the last hour.
+FOLLOWED_CALLS_LIMIT = 32
+FOLLOWED_CALL_LIFETIME = 3600.0
 
 
 @dataclass
@@ -26,13 +29,33 @@ class CallLog:
     placed: OrderedDict[str, float] = field(default_factory=OrderedDict)
     seen_callbacks: OrderedDict[tuple[str, str], None] = field(default_factory=OrderedDict)
     recent_calls: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
+    # Call id -> (when it was placed, what its provider needs to follow it again).
+    followed: OrderedDict[str, tuple[float, dict[str, Any]]] = field(default_factory=OrderedDict)
 
-    def remember_placed(self, call_id: str) -> None:
-        """Record a call this entry placed, so that its reports are recognised as its own."""
+    def remember_placed(self, call_id: str, follow: dict[str, Any] | None = None) -> None:
+        """Record a call this entry placed, so that its reports are recognised as its own.
+
+        ``follow``: what its provider needs to follow it again after a reload or a restart.
+        """
+        now = self.clock()
         self.placed.pop(call_id, None)
-        self.placed[call_id] = self.clock()
+        self.placed[call_id] = now
         while len(self.placed) > PLACED_CALLS_LIMIT:
             self.placed.popitem(last=False)
+        if follow is not None:
+            self.followed.pop(call_id, None)
+            self.followed[call_id] = (now, follow)
+            while len(self.followed) > FOLLOWED_CALLS_LIMIT:
+                self.followed.popitem(last=False)
+
+    def to_follow(self) -> list[tuple[str, dict[str, Any]]]:
+        """Return the calls placed within the last hour to follow again, the oldest first."""
+        now = self.clock()
+        return [
+            (call_id, follow)
+            for call_id, (placed_at, follow) in self.followed.items()
+            if now - placed_at < FOLLOWED_CALL_LIFETIME
+        ]
 
     def was_placed(self, call_id: str) -> bool:
         """Whether this entry placed ``call_id`` within the last day."""
@@ -47,11 +70,29 @@ class CallLog:
                 call_id: placed_at
                 for call_id, placed_at in self.placed.items()
                 if now - placed_at < PLACED_CALL_LIFETIME
-            }
+            },
+            "followed": {
+                call_id: {"placed_at": placed_at, "follow": follow}
+                for call_id, (placed_at, follow) in self.followed.items()
+                if now - placed_at < FOLLOWED_CALL_LIFETIME
+            },
         }
 
     def restore(self, stored: dict[str, Any] | None) -> None:
         """Take back what ``stored`` kept; anything malformed in it is dropped."""
+        followed = (stored or {}).get("followed")
+        if isinstance(followed, dict):
+            kept = [
+                (float(record["placed_at"]), call_id, record["follow"])
+                for call_id, record in followed.items()
+                if isinstance(record, dict)
+                and isinstance(record.get("placed_at"), int | float)
+                and isinstance(record.get("follow"), dict)
+            ]
+            for placed_at, call_id, follow in sorted(kept, key=lambda kept: kept[0]):
+                self.followed[call_id] = (placed_at, follow)
+            while len(self.followed) > FOLLOWED_CALLS_LIMIT:
+                self.followed.popitem(last=False)
         placed = (stored or {}).get("placed")
         if not isinstance(placed, dict):
             return

@@ -54,7 +54,7 @@ async def async_place_call(
     if not suppressed:
         _LOGGER.debug("%s: %s done, call id %s", entry.title, action, placed.call_id)
         if placed.call_id is not None and placed.parties is not None:
-            provider.placed(placed.call_id)
+            provider.placed(placed.call_id, placed.follow)
             provider.calls.record(
                 placed.call_id,
                 {"state": "requested", **placed.parties, "updated": dt_util.utcnow().isoformat()},

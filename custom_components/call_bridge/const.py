@@ -58,6 +58,7 @@ ATTR_RING_TIMEOUT: Final = "ring_timeout"
 ATTR_ROUNDS: Final = "rounds"
 ATTR_ACKNOWLEDGE_DIGITS: Final = "acknowledge_digits"
 ATTR_PAUSE: Final = "pause"
+ATTR_DECLINE_DIGITS: Final = "decline_digits"
 # get_call_history: how many of the entry's recent calls (the newest first).
 ATTR_LIMIT: Final = "limit"
 MAX_HISTORY: Final = 100
@@ -72,5 +73,6 @@ CONF_NUMBERS: Final = "numbers"
 EVENT_CALL_STATUS: Final = "call_bridge_call_status"
 EVENT_PBX_EVENT: Final = "call_bridge_pbx_event"
 EVENT_INCOMING_CALL: Final = "call_bridge_incoming_call"
+EVENT_ESCALATION: Final = "call_bridge_escalation"
 
 ISSUE_NO_EXTERNAL_URL: Final = "no_external_url"

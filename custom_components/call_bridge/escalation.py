@@ -2,9 +2,12 @@
 
 Each attempt presses a preset's button (the same path as the actions, so each entry's cooldown
 holds) and follows that call through ``call_bridge_call_status`` until it is answered (or the
-acknowledgement keys are pressed), ends, or rings for longer than the ring timeout; a call still
-ringing then is hung up where the provider can hang up. Stopping the automation or script that
-runs the action stops the chain the same way.
+acknowledgement keys are pressed, or the decline keys pass it on), ends, or rings for longer than
+the ring timeout; a call still ringing then is hung up where the provider can hang up. A step may
+ring several presets at once: the first to answer (or acknowledge) wins, the others are hung up.
+Stopping the automation or script that runs the action stops the chain the same way. Every step
+and the end are told as ``call_bridge_escalation`` events. A target is looked up again at each
+attempt: a preset deleted, or an entry unloaded, meanwhile is skipped, not called.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from datetime import datetime
 import logging
 import time
 from typing import Any, Final
+import uuid
 
 from homeassistant.config_entries import ConfigEntryState, ConfigSubentry
 from homeassistant.core import HomeAssistant, callback
@@ -32,11 +36,13 @@ from .calls import async_place_call, supports
 from .const import (
     ATTR_ACKNOWLEDGE_DIGITS,
     ATTR_CALL_ID,
+    ATTR_DECLINE_DIGITS,
     ATTR_PAUSE,
     ATTR_RING_TIMEOUT,
     ATTR_ROUNDS,
     ATTR_TARGETS,
     DOMAIN,
+    EVENT_ESCALATION,
     SERVICE_HANGUP,
 )
 from .entity import unique_id_of
@@ -47,15 +53,35 @@ _LOGGER = logging.getLogger(__name__)
 DEFAULT_RING_TIMEOUT: Final = 45
 DEFAULT_ROUNDS: Final = 1
 MAX_TARGETS: Final = 20
+# Presets rung at the same time in one step.
+MAX_PARALLEL: Final = 10
 # Once someone answered, how long the chain waits for the keys (the message plays meanwhile).
 ACKNOWLEDGE_TIMEOUT: Final = 120
 # How long a call that was left ringing (a provider that cannot hang up) keeps its target busy.
 MAX_RINGING: Final = 600
 _KEYS: Final = r"[0-9*#]{1,32}"
 
+
+def steps_of(value: Any) -> list[list[str]]:
+    """Return the chain's steps: each target alone, or a list of targets rung at the same time."""
+    if isinstance(value, str):
+        return [[entity_id] for entity_id in cv.entity_ids(value)]
+    if not isinstance(value, list) or not value:
+        raise vol.Invalid("targets is a list of preset buttons")
+    steps: list[list[str]] = []
+    for item in value:
+        step = cv.entity_ids(item) if isinstance(item, list) else [cv.entity_id(item)]
+        if not 1 <= len(step) <= MAX_PARALLEL:
+            raise vol.Invalid(f"a step rings 1 to {MAX_PARALLEL} presets at once")
+        steps.append(list(dict.fromkeys(step)))
+    if sum(len(step) for step in steps) > MAX_TARGETS:
+        raise vol.Invalid(f"at most {MAX_TARGETS} targets")
+    return steps
+
+
 ESCALATION_SCHEMA: Final = vol.Schema(
     {
-        vol.Required(ATTR_TARGETS): vol.All(cv.entity_ids, vol.Length(min=1, max=MAX_TARGETS)),
+        vol.Required(ATTR_TARGETS): steps_of,
         vol.Optional(ATTR_RING_TIMEOUT, default=DEFAULT_RING_TIMEOUT): vol.All(
             vol.Coerce(float), vol.Range(min=0, max=600, min_included=False)
         ),
@@ -63,6 +89,7 @@ ESCALATION_SCHEMA: Final = vol.Schema(
             vol.Coerce(int), vol.Range(min=1, max=10)
         ),
         vol.Optional(ATTR_ACKNOWLEDGE_DIGITS): vol.All(cv.string, vol.Match(f"^{_KEYS}$")),
+        vol.Optional(ATTR_DECLINE_DIGITS): vol.All(cv.string, vol.Match(f"^{_KEYS}$")),
         vol.Optional(ATTR_PAUSE, default=0): vol.All(vol.Coerce(float), vol.Range(min=0, max=600)),
     }
 )
@@ -90,7 +117,7 @@ def _target_error(key: str, target: str, **placeholders: str) -> ServiceValidati
     )
 
 
-def resolve_target(hass: HomeAssistant, entity_id: str, *, acknowledge: bool) -> Target:
+def resolve_target(hass: HomeAssistant, entity_id: str, *, keys: bool) -> Target:
     """Return the preset a target names; raise ServiceValidationError when it cannot be one."""
     registered = er.async_get(hass).async_get(entity_id)
     entry = (
@@ -119,7 +146,7 @@ def resolve_target(hass: HomeAssistant, entity_id: str, *, acknowledge: bool) ->
     provider = entry.runtime_data
     if not provider.reports_call_status:
         raise _target_error("target_without_status", entity_id, entry_title=entry.title)
-    if acknowledge and not provider.collects_keys(subentry.subentry_type, subentry.data):
+    if keys and not provider.collects_keys(subentry.subentry_type, subentry.data):
         raise _target_error("target_cannot_acknowledge", entity_id)
     return Target(entity_id, entry, subentry)
 
@@ -161,6 +188,8 @@ class Attempt:
     ended: datetime | None = None
     connected: bool = False
     acknowledged: bool = False
+    # The preset it called, once looked up (the response names it by ``target``).
+    resolved: Target | None = None
 
     def end(self, outcome: str | None, reason: str | None = None) -> Attempt:
         """Note how the attempt ended, now."""
@@ -180,17 +209,24 @@ class Attempt:
         }
 
 
-def _acknowledges(digits: str | None, acknowledge: str) -> bool:
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """The keys that acknowledge a call, and those that pass it on, if the chain has them."""
+
+    acknowledge: str | None
+    decline: str | None
+
+
+def _pressed(digits: str | None, keys: str | None) -> bool:
     # A PBX reports keys one by one (the digits so far); OneNET all of them at once.
-    return digits is not None and digits.endswith(acknowledge)
+    return digits is not None and keys is not None and digits.endswith(keys)
 
 
-async def _follow(
-    events: _CallEvents, attempt: Attempt, deadline: float, acknowledge: str | None
-) -> None:
+async def _follow(events: _CallEvents, attempt: Attempt, deadline: float, keys: Keys) -> None:
     """Follow the attempt's call until it decides the attempt; note how it ended.
 
     ``deadline`` (the loop's clock) ends the ringing: the attempt's start plus the ring timeout.
+    With acknowledgement keys, an answer alone (a person, or an answering machine) is not enough.
     """
     assert attempt.call_id is not None
     loop = asyncio.get_running_loop()
@@ -204,13 +240,16 @@ async def _follow(
             return
         if status.state is CallState.COLLECT_RESULT:
             attempt.digits = status.digits
-            if acknowledge is not None and _acknowledges(attempt.digits, acknowledge):
+            if _pressed(attempt.digits, keys.decline):
+                attempt.end("declined", "decline_digits")
+                return
+            if _pressed(attempt.digits, keys.acknowledge):
                 attempt.acknowledged = True
                 attempt.end(Outcome.ANSWERED)
                 return
         elif status.state is CallState.CONNECTED and not attempt.connected:
             attempt.connected = True
-            if acknowledge is None:
+            if keys.acknowledge is None and keys.decline is None:
                 attempt.end(Outcome.ANSWERED)
                 return
             # Answered: the message plays, and the keys may take a while.
@@ -221,13 +260,15 @@ async def _follow(
 
 
 async def _hang_up(target: Target, call_id: str) -> None:
-    """End a call of the chain that is still ringing, where the provider can."""
-    if not supports(target.entry, SERVICE_HANGUP):
+    """End a call of the chain, where the provider can (and its entry is still loaded)."""
+    if target.entry.state is not ConfigEntryState.LOADED or not supports(
+        target.entry, SERVICE_HANGUP
+    ):
         return
     try:
         await async_place_call(target.entry, SERVICE_HANGUP, {ATTR_CALL_ID: call_id})
     except HomeAssistantError as err:
-        _LOGGER.warning("%s: could not hang up a call left ringing: %s", target.entry.title, err)
+        _LOGGER.warning("%s: could not hang up a call of the chain: %s", target.entry.title, err)
 
 
 def _hang_up_soon(hass: HomeAssistant, target: Target, call_id: str) -> asyncio.Task[None]:
@@ -235,16 +276,6 @@ def _hang_up_soon(hass: HomeAssistant, target: Target, call_id: str) -> asyncio.
     return target.entry.async_create_background_task(
         hass, _hang_up(target, call_id), "call_bridge hangup"
     )
-
-
-async def _hang_up_once_placed(target: Target, placing: asyncio.Task[dict[str, Any]]) -> None:
-    """Hang up the call the chain was placing when it was stopped, once the provider placed it."""
-    try:
-        placed = await placing
-    except HomeAssistantError:
-        return  # nothing was placed
-    if not placed["suppressed"] and placed["call_id"] is not None:
-        await _hang_up(target, placed["call_id"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +304,7 @@ _RINGING: HassKey[dict[str, _Ringing]] = HassKey(f"{DOMAIN}_ringing")
 
 
 def _still_ringing(hass: HomeAssistant, target: Target) -> bool:
-    """Whether a call of this target that the chain placed may still ring."""
+    """Whether a call of this target that a chain placed may still ring."""
     ringing = hass.data.setdefault(_RINGING, {})
     held = ringing.get(target.entity_id)
     if held is not None and (
@@ -284,18 +315,59 @@ def _still_ringing(hass: HomeAssistant, target: Target) -> bool:
     return held is not None
 
 
+def _hold(hass: HomeAssistant, target: Target, call_id: str | None) -> _Ringing:
+    """Claim a target while its call is placed (``call_id`` None) and while it may ring."""
+    claim = hass.data.setdefault(_RINGING, {})[target.entity_id] = _Ringing(
+        target, call_id, time.monotonic() + MAX_RINGING
+    )
+    return claim
+
+
+def _release(hass: HomeAssistant, claim: _Ringing) -> None:
+    """Free a target, unless another call of it holds it now."""
+    ringing = hass.data.setdefault(_RINGING, {})
+    if ringing.get(claim.target.entity_id) is claim:
+        del ringing[claim.target.entity_id]
+
+
+async def _hang_up_once_placed(
+    hass: HomeAssistant, claim: _Ringing, placing: asyncio.Task[dict[str, Any]]
+) -> None:
+    """Hang up the call the chain was placing when it was stopped, once the provider placed it.
+
+    The target stays claimed meanwhile, and while that call may ring (a provider that cannot
+    hang up): the next chain does not ring the same person twice at once.
+    """
+    try:
+        placed = await placing
+    except HomeAssistantError:
+        _release(hass, claim)  # nothing was placed
+        return
+    if placed["suppressed"] or placed["call_id"] is None:
+        _release(hass, claim)
+        return
+    if hass.data.setdefault(_RINGING, {}).get(claim.target.entity_id) is claim:
+        _hold(hass, claim.target, placed["call_id"])
+    await _hang_up(claim.target, placed["call_id"])
+
+
 async def _attempt(
-    hass: HomeAssistant, target: Target, ring_timeout: float, acknowledge: str | None
+    hass: HomeAssistant, attempt: Attempt, ring_timeout: float, keys: Keys
 ) -> Attempt:
-    """Place one preset's call and follow it."""
-    attempt = Attempt(target.entity_id, dt_util.utcnow())
+    """Place one preset's call and follow it; a preset that is no longer one is skipped."""
+    try:
+        target = resolve_target(
+            hass, attempt.target, keys=keys.acknowledge is not None or keys.decline is not None
+        )
+    except ServiceValidationError as err:
+        return attempt.end("skipped", err.translation_key)
+    attempt.resolved = target
     # The ring timeout counts from here: placing the call is part of the attempt.
     deadline = asyncio.get_running_loop().time() + ring_timeout
     if _still_ringing(hass, target):
         return attempt.end("skipped", "already_ringing")
-    ringing = hass.data[_RINGING]
     # Claimed before the call is placed, so that a chain coming meanwhile skips this target.
-    claim = ringing[target.entity_id] = _Ringing(target, None, time.monotonic() + MAX_RINGING)
+    claim = _hold(hass, target, None)
     events = _CallEvents(hass, target.entry.entry_id)
     # Placed apart from the chain: a chain stopped meanwhile still hangs up the call it placed.
     placing = hass.async_create_background_task(
@@ -307,60 +379,136 @@ async def _attempt(
             placed = await asyncio.shield(placing)
         except asyncio.CancelledError:
             target.entry.async_create_background_task(
-                hass, _hang_up_once_placed(target, placing), "call_bridge hangup"
+                hass, _hang_up_once_placed(hass, claim, placing), "call_bridge hangup"
             )
             raise
         except HomeAssistantError as err:
+            _release(hass, claim)
             return attempt.end("failed", str(err))
-        finally:
-            if ringing.get(target.entity_id) is claim:
-                del ringing[target.entity_id]
+        _release(hass, claim)
         if placed["suppressed"]:
             return attempt.end("skipped", "cooldown")
         attempt.call_id = placed["call_id"]
         if attempt.call_id is None:
             return attempt.end("unknown", "no_call_id")
-        ringing[target.entity_id] = _Ringing(
-            target, attempt.call_id, time.monotonic() + MAX_RINGING
-        )
+        _hold(hass, target, attempt.call_id)
         try:
-            await _follow(events, attempt, deadline, acknowledge)
+            await _follow(events, attempt, deadline, keys)
         except asyncio.CancelledError:
+            # Stopped (or another phone of the step won): a call still ringing is hung up.
             if not attempt.connected:
                 _hang_up_soon(hass, target, attempt.call_id)
             raise
-        if attempt.reason == "ring_timeout":
+        if attempt.reason in ("ring_timeout", "decline_digits"):
             await asyncio.shield(_hang_up_soon(hass, target, attempt.call_id))
         return attempt
     finally:
         events.stop()
 
 
+class Chain:
+    """One run of the action: its steps, what its attempts gave, and its events."""
+
+    def __init__(self, hass: HomeAssistant, fields: Mapping[str, Any]) -> None:
+        """Prepare the chain the action's checked ``fields`` describe."""
+        self.hass = hass
+        self.id = uuid.uuid4().hex
+        self.fields = fields
+        self.keys = Keys(fields.get(ATTR_ACKNOWLEDGE_DIGITS), fields.get(ATTR_DECLINE_DIGITS))
+        self.attempts: list[Attempt] = []
+        self.winner: Attempt | None = None
+
+    def wins(self, attempt: Attempt) -> bool:
+        """Whether an attempt ends the chain: acknowledged, or answered when no keys are asked."""
+        if self.keys.acknowledge is not None:
+            return attempt.acknowledged
+        return attempt.outcome == Outcome.ANSWERED
+
+    def response(self) -> dict[str, Any]:
+        """Return who answered and every attempt so far, as the action answers."""
+        return {
+            "answered": self.winner is not None,
+            "answered_by": self.winner.target if self.winner else None,
+            "digits": self.winner.digits if self.winner else None,
+            "attempts": [attempt.response() for attempt in self.attempts],
+        }
+
+    def fire(self, event: str, attempt: Attempt | None = None) -> None:
+        """Tell a step of the chain: ``call_bridge_escalation`` with the response so far."""
+        data = {"chain_id": self.id, "event": event} | self.response()
+        if attempt is not None:
+            data["attempt"] = attempt.response()
+        self.hass.bus.async_fire(EVENT_ESCALATION, data)
+
+    async def run(self) -> dict[str, Any]:
+        """Try the steps, round after round, until one wins; return the response."""
+        self.fire("started")
+        try:
+            for _ in range(self.fields[ATTR_ROUNDS]):
+                for step in self.fields[ATTR_TARGETS]:
+                    if self.attempts and self.fields[ATTR_PAUSE]:
+                        await asyncio.sleep(self.fields[ATTR_PAUSE])
+                    self.winner = await self._step(step)
+                    if self.winner is not None:
+                        acknowledged = self.keys.acknowledge is not None
+                        self.fire("acknowledged" if acknowledged else "answered")
+                        return self.response()
+        except asyncio.CancelledError:
+            self.fire("cancelled")
+            raise
+        self.fire("exhausted")
+        return self.response()
+
+    async def _step(self, entity_ids: list[str]) -> Attempt | None:
+        """Ring the step's presets at once; return the first that wins, the others hung up."""
+        attempts = {entity_id: Attempt(entity_id, dt_util.utcnow()) for entity_id in entity_ids}
+        self.attempts.extend(attempts.values())
+        ring_timeout = self.fields[ATTR_RING_TIMEOUT]
+        tasks = {
+            self.hass.async_create_task(
+                _attempt(self.hass, attempt, ring_timeout, self.keys)
+            ): attempt
+            for attempt in attempts.values()
+        }
+        winner: Attempt | None = None
+        pending = set(tasks)
+        try:
+            while pending and winner is None:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    attempt = task.result()
+                    self.fire("attempt", attempt)
+                    if winner is None and self.wins(attempt):
+                        winner = attempt
+        finally:
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            for task in pending:
+                lost = tasks[task]
+                lost.end("cancelled", "another_answered" if winner is not None else "stopped")
+                # Someone else took it: one who answered too is not left on the line.
+                if winner is not None and lost.connected and lost.resolved and lost.call_id:
+                    _hang_up_soon(self.hass, lost.resolved, lost.call_id)
+                self.fire("attempt", lost)
+        return winner
+
+
 async def async_call_until_answered(
     hass: HomeAssistant, fields: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Run the chain the action's ``fields`` describe; return who answered and every attempt."""
-    acknowledge: str | None = fields.get(ATTR_ACKNOWLEDGE_DIGITS)
-    targets = [
-        resolve_target(hass, entity_id, acknowledge=acknowledge is not None)
-        for entity_id in fields[ATTR_TARGETS]
-    ]
-    attempts: list[Attempt] = []
-    answered: Attempt | None = None
-    for _ in range(fields[ATTR_ROUNDS]):
-        for target in targets:
-            if attempts and fields[ATTR_PAUSE]:
-                await asyncio.sleep(fields[ATTR_PAUSE])
-            attempt = await _attempt(hass, target, fields[ATTR_RING_TIMEOUT], acknowledge)
-            attempts.append(attempt)
-            if attempt.acknowledged if acknowledge is not None else attempt.outcome == "answered":
-                answered = attempt
-                break
-        if answered is not None:
-            break
-    return {
-        "answered": answered is not None,
-        "answered_by": answered.target if answered else None,
-        "digits": answered.digits if answered else None,
-        "attempts": [attempt.response() for attempt in attempts],
-    }
+    """Run the chain the action's ``fields`` describe; return who answered and every attempt.
+
+    Every target is checked before the first call; each is checked again when its turn comes.
+    """
+    keys = Keys(fields.get(ATTR_ACKNOWLEDGE_DIGITS), fields.get(ATTR_DECLINE_DIGITS))
+    if keys.acknowledge is not None and keys.acknowledge == keys.decline:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="decline_is_acknowledge"
+        )
+    for step in fields[ATTR_TARGETS]:
+        for entity_id in step:
+            resolve_target(
+                hass, entity_id, keys=keys.acknowledge is not None or keys.decline is not None
+            )
+    return await Chain(hass, fields).run()

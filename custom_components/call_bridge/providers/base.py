@@ -50,12 +50,14 @@ class Placed:
     """What a provider tells of an action on a call: the call's id, what else the response carries.
 
     ``parties`` (caller and callee) say that a new call was placed; an action that ends a call
-    has none.
+    has none. ``follow`` is given back to ``follow_again`` after a reload or a restart.
     """
 
     call_id: str | None
     details: Mapping[str, str | None] = field(default_factory=dict)
     parties: Mapping[str, str] | None = None
+    # What the provider needs to follow the call again after a reload or a restart (its own).
+    follow: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +132,8 @@ class Provider[CallT: Hashable](ABC):
     async def async_start(self) -> None:
         """Take back the calls placed before a reload or a restart; save them when the entry goes."""
         self.calls.restore(await self._calls_store.async_load())
+        for call_id, follow in self.calls.to_follow():
+            self.follow_again(call_id, follow)
         await self.history.async_load()
         # Saved at once at unload: the next setup (a reload) reads it back.
         self.entry.async_on_unload(lambda: self._calls_store.async_save(self.calls.stored()))
@@ -331,10 +335,13 @@ class Provider[CallT: Hashable](ABC):
             cancel()
         self._settling.clear()
 
-    def placed(self, call_id: str | None) -> None:
+    def follow_again(self, call_id: str, follow: dict[str, Any]) -> None:  # noqa: B027
+        """Follow again a call placed before a reload or a restart (``follow``: as ``Placed``'s)."""
+
+    def placed(self, call_id: str | None, follow: dict[str, Any] | None = None) -> None:
         """Remember a call this entry placed, so that its reports are recognised as its own."""
         if call_id is not None:
-            self.calls.remember_placed(call_id)
+            self.calls.remember_placed(call_id, follow)
             # Built here, on the event loop: before 2025.12 the store calls it from a worker thread.
             stored = self.calls.stored()
             self._calls_store.async_delay_save(lambda: stored, 1)

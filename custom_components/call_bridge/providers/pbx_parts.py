@@ -8,7 +8,7 @@ A PBX that can play Home Assistant's speech (``SpeakingPbxParts``) takes words i
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 import logging
 from typing import TYPE_CHECKING, Any, ClassVar, Final
@@ -242,6 +242,35 @@ def prompt_of(fields: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
             translation_domain=DOMAIN, translation_key="invalid_prompt"
         ) from None
     return extension(fields[ATTR_EXTENSION]), prompts
+
+
+@dataclass(frozen=True, slots=True)
+class Followed:
+    """What a PBX entry needs to follow a call it placed again, after a reload or a restart."""
+
+    caller: str
+    callee: str
+    one_party: bool
+    outbound: bool = False
+    pbx_callid: str | None = None
+
+    def stored(self) -> dict[str, Any]:
+        """Return it as the entry's store keeps it (``Placed.follow``)."""
+        return asdict(self)
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, Any]) -> Followed | None:
+        """Return what the store kept; None when it is not what ``stored`` wrote."""
+        texts = [stored.get(key) for key in ("caller", "callee")]
+        flags = [stored.get(key) for key in ("one_party", "outbound")]
+        pbx_callid = stored.get("pbx_callid")
+        if not all(isinstance(text, str) and text for text in texts):
+            return None
+        if not all(isinstance(flag, bool) for flag in flags):
+            return None
+        if pbx_callid is not None and not isinstance(pbx_callid, str):
+            return None
+        return cls(str(texts[0]), str(texts[1]), bool(flags[0]), bool(flags[1]), pbx_callid)
 
 
 @dataclass(frozen=True, slots=True)

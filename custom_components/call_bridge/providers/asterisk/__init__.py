@@ -55,6 +55,7 @@ from ...const import (
 from ..base import FlowSteps, Placed, Provider, register_device
 from ..pbx_parts import (
     ExtensionListCoordinator,
+    Followed,
     Prompt,
     SpeakingPbxParts,
     SpokenMessage,
@@ -302,13 +303,15 @@ class AsteriskProvider(SpeakingPbxParts, Provider[AsteriskRequest]):
         call_id = self.client.new_call_id()
         try:
             if isinstance(call, Dial):
-                caller, callee = call.caller, call.callee
-                self.follower.start(call_id, caller, callee, one_party=False)
-                await self.client.dial(call_id, caller, callee, auto_answer=call.autoanswer)
+                followed = Followed(call.caller, call.callee, one_party=False)
+                self.follow_again(call_id, followed.stored())
+                await self.client.dial(
+                    call_id, call.caller, call.callee, auto_answer=call.autoanswer
+                )
             else:
-                caller = callee = call.extension
+                followed = Followed(call.extension, call.extension, one_party=True)
                 media = await self._media_of(call)
-                self.follower.start(call_id, caller, callee, one_party=True)
+                self.follow_again(call_id, followed.stored())
                 self._wait_to_play(call_id, media)
                 await self.client.call_into_app(
                     call_id, call.extension, auto_answer=call.autoanswer
@@ -316,7 +319,21 @@ class AsteriskProvider(SpeakingPbxParts, Provider[AsteriskRequest]):
         except AsteriskError as err:
             self.waiting.pop(call_id, None)
             raise self.failed(err) from None
-        return Placed(call_id, parties={ATTR_CALLER: caller, ATTR_CALLEE: callee})
+        return Placed(
+            call_id,
+            parties={ATTR_CALLER: followed.caller, ATTR_CALLEE: followed.callee},
+            follow=followed.stored(),
+        )
+
+    def follow_again(self, call_id: str, follow: dict[str, Any]) -> None:
+        """Follow a call by its channel's events, from before it is placed or after a reload.
+
+        Started before Asterisk is asked: its first events can come before its answer.
+        """
+        if (followed := Followed.from_stored(follow)) is not None:
+            self.follower.start(
+                call_id, followed.caller, followed.callee, one_party=followed.one_party
+            )
 
     def _wait_to_play(self, call_id: str, media: tuple[str, ...]) -> None:
         self.waiting[call_id] = media

@@ -51,6 +51,7 @@ from ...const import (
 from ..base import FlowSteps, Placed, Provider, register_device
 from ..pbx_parts import (
     ExtensionListCoordinator,
+    Followed,
     Prompt,
     SpeakingPbxParts,
     SpokenMessage,
@@ -335,11 +336,19 @@ class YeastarPProvider(SpeakingPbxParts, Provider[YeastarPRequest]):
                 call_id = await self.client.dial(caller, callee, auto_answer=call.autoanswer)
         except YeastarPError as err:
             raise self.failed(err) from None
-        if call_id is not None:
+        parties = {ATTR_CALLER: caller, ATTR_CALLEE: callee}
+        if call_id is None:
+            return Placed(call_id, parties=parties)
+        followed = Followed(caller, callee, isinstance(call, Prompt | SpokenMessage))
+        self.follow_again(call_id, followed.stored())
+        return Placed(call_id, parties=parties, follow=followed.stored())
+
+    def follow_again(self, call_id: str, follow: dict[str, Any]) -> None:
+        """Follow a call by its events, from when it is placed or after a reload."""
+        if (followed := Followed.from_stored(follow)) is not None:
             self.follower.start(
-                call_id, caller, callee, one_party=isinstance(call, Prompt | SpokenMessage)
+                call_id, followed.caller, followed.callee, one_party=followed.one_party
             )
-        return Placed(call_id, parties={ATTR_CALLER: caller, ATTR_CALLEE: callee})
 
     async def _async_hang_up(self, channel_ids: tuple[str, ...]) -> None:
         """Hang every leg up; a leg that ended with the first is no failure.

@@ -52,6 +52,7 @@ from ...const import (
 from ...webhook import async_register_webhook
 from ..base import FlowSteps, Placed, Provider, register_device
 from ..pbx_parts import (
+    Followed,
     PbxParts,
     autoanswer_of,
     extension,
@@ -264,19 +265,27 @@ class PbxProvider(PbxParts, Provider[PbxRequest]):
                 pbx_callid = await dial(caller, callee, autoanswer=call.autoanswer)
         except PbxError as err:
             raise self.failed(err) from None
-        call_id = pbx_callid
-        if self.client.reports:
-            # Followed through the reports: it needs an id, the PBX's or one of Call Bridge's.
-            call_id = pbx_callid or f"call_bridge_{uuid.uuid4().hex}"
+        if not self.client.reports:
+            return Placed(pbx_callid, parties={ATTR_CALLER: caller, ATTR_CALLEE: callee})
+        # Followed through the reports: it needs an id, the PBX's or one of Call Bridge's.
+        call_id = pbx_callid or f"call_bridge_{uuid.uuid4().hex}"
+        followed = Followed(caller, callee, isinstance(call, PbxPrompt), outbound, pbx_callid)
+        self.follow_again(call_id, followed.stored())
+        return Placed(
+            call_id, parties={ATTR_CALLER: caller, ATTR_CALLEE: callee}, follow=followed.stored()
+        )
+
+    def follow_again(self, call_id: str, follow: dict[str, Any]) -> None:
+        """Follow a call through the reports, from when it is placed or after a reload."""
+        if (followed := Followed.from_stored(follow)) is not None:
             self.follower.start(
                 call_id,
-                pbx_callid,
-                caller,
-                callee,
-                outbound=outbound,
-                one_party=isinstance(call, PbxPrompt),
+                followed.pbx_callid,
+                followed.caller,
+                followed.callee,
+                outbound=followed.outbound,
+                one_party=followed.one_party,
             )
-        return Placed(call_id, parties={ATTR_CALLER: caller, ATTR_CALLEE: callee})
 
     def failed(self, err: ApiError) -> HomeAssistantError:
         """Remember a refused login, so that it is not tried again; then as every provider."""

@@ -110,3 +110,39 @@ async def test_the_family_at_once_then_one_who_declines(
         (MUM, "declined"),
         (DAD, "answered"),
     ]
+
+
+async def test_a_chain_that_went_on_after_a_restart_still_tells_when_nobody_answered(
+    hass: HomeAssistant, far_side: FarSide, tmp_path: Path
+) -> None:
+    """After a restart the automation's run is gone: the resumed chain's end reaches it."""
+    notifications = async_mock_service(hass, "persistent_notification", "create")
+    await set_up(hass, tmp_path, targets=[MUM])
+    attempts = [{"target": MUM, "outcome": "no_answer"}]
+    for label, resumed in (("automation.other", True), ("automation.alarm", False)):
+        hass.bus.async_fire(
+            EVENT_ESCALATION,
+            {"event": "exhausted", "resumed": resumed, "label": label, "answered": False}
+            | {"attempts": attempts},
+        )
+    await hass.async_block_till_done()
+    assert notifications == []  # another automation's chain, or one this run follows itself
+    hass.bus.async_fire(
+        EVENT_ESCALATION,
+        {"event": "exhausted", "resumed": True, "label": "automation.alarm", "answered": False}
+        | {"attempts": attempts},
+    )
+    await hass.async_block_till_done()
+    [notification] = notifications
+    assert f"{MUM} (no_answer)" in notification.data["message"]
+    assert far_side.notifications == 0
+
+
+async def test_the_automation_labels_its_chain(
+    hass: HomeAssistant, far_side: FarSide, tmp_path: Path
+) -> None:
+    events = async_capture_events(hass, EVENT_ESCALATION)
+    await set_up(hass, tmp_path, targets=[MUM], ring_timeout=5)
+    hass.states.async_set(LEAK, "on")
+    await far_side.until(lambda: far_side.notifications == 1)
+    assert events[0].data["label"] == "automation.alarm"

@@ -12,9 +12,11 @@ from homeassistant.config_entries import (
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.typing import ConfigType
 
 from .const import DOMAIN, ISSUE_NO_EXTERNAL_URL
+from .escalation import async_resume_chains
 from .providers import provider_of
 from .providers.base import CallBridgeConfigEntry
 from .services import async_setup_services
@@ -23,8 +25,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions."""
+    """Register the actions; once Home Assistant has started, go on with interrupted chains."""
     async_setup_services(hass)
+    async_at_started(hass, async_resume_chains)
     return True
 
 

@@ -59,6 +59,7 @@ ATTR_ROUNDS: Final = "rounds"
 ATTR_ACKNOWLEDGE_DIGITS: Final = "acknowledge_digits"
 ATTR_PAUSE: Final = "pause"
 ATTR_DECLINE_DIGITS: Final = "decline_digits"
+ATTR_LABEL: Final = "label"
 # get_call_history: how many of the entry's recent calls (the newest first).
 ATTR_LIMIT: Final = "limit"
 MAX_HISTORY: Final = 100

@@ -13,7 +13,7 @@ attempt: a preset deleted, or an entry unloaded, meanwhile is skipped, not calle
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 import logging
@@ -37,6 +37,7 @@ from .const import (
     ATTR_ACKNOWLEDGE_DIGITS,
     ATTR_CALL_ID,
     ATTR_DECLINE_DIGITS,
+    ATTR_LABEL,
     ATTR_PAUSE,
     ATTR_RING_TIMEOUT,
     ATTR_ROUNDS,
@@ -46,6 +47,7 @@ from .const import (
     SERVICE_HANGUP,
 )
 from .entity import unique_id_of
+from .escalation_store import chain_store
 from .providers.base import CallBridgeConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
@@ -53,6 +55,7 @@ _LOGGER = logging.getLogger(__name__)
 DEFAULT_RING_TIMEOUT: Final = 45
 DEFAULT_ROUNDS: Final = 1
 MAX_TARGETS: Final = 20
+MAX_LABEL: Final = 255
 # Presets rung at the same time in one step.
 MAX_PARALLEL: Final = 10
 # Once someone answered, how long the chain waits for the keys (the message plays meanwhile).
@@ -91,6 +94,8 @@ ESCALATION_SCHEMA: Final = vol.Schema(
         vol.Optional(ATTR_ACKNOWLEDGE_DIGITS): vol.All(cv.string, vol.Match(f"^{_KEYS}$")),
         vol.Optional(ATTR_DECLINE_DIGITS): vol.All(cv.string, vol.Match(f"^{_KEYS}$")),
         vol.Optional(ATTR_PAUSE, default=0): vol.All(vol.Coerce(float), vol.Range(min=0, max=600)),
+        # Told in the chain's events: what an automation listens for (its own entity id).
+        vol.Optional(ATTR_LABEL): vol.All(cv.string, vol.Length(max=MAX_LABEL)),
     }
 )
 
@@ -208,6 +213,36 @@ class Attempt:
             "ended": self.ended.isoformat() if self.ended else None,
         }
 
+    def stored(self) -> dict[str, Any]:
+        """Return the attempt as a running chain's store keeps it."""
+        return self.response() | {"connected": self.connected, "acknowledged": self.acknowledged}
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, Any]) -> Attempt:
+        """Return an attempt the store kept; raise ValueError when it is not what was written."""
+        texts = {key: stored.get(key) for key in ("call_id", "outcome", "reason", "digits")}
+        flags = {key: stored.get(key) for key in ("connected", "acknowledged")}
+        ended = stored.get("ended")
+        if (
+            not isinstance(stored.get("target"), str)
+            or not isinstance(stored.get("started"), str)
+            or not all(text is None or isinstance(text, str) for text in texts.values())
+            or not all(isinstance(flag, bool) for flag in flags.values())
+            or not (ended is None or isinstance(ended, str))
+        ):
+            raise ValueError("not a stored attempt")
+        return cls(
+            stored["target"],
+            datetime.fromisoformat(stored["started"]),
+            texts["call_id"],
+            texts["outcome"],
+            texts["reason"],
+            texts["digits"],
+            datetime.fromisoformat(ended) if ended else None,
+            bool(flags["connected"]),
+            bool(flags["acknowledged"]),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Keys:
@@ -222,7 +257,13 @@ def _pressed(digits: str | None, keys: str | None) -> bool:
     return digits is not None and keys is not None and digits.endswith(keys)
 
 
-async def _follow(events: _CallEvents, attempt: Attempt, deadline: float, keys: Keys) -> None:
+async def _follow(
+    events: _CallEvents,
+    attempt: Attempt,
+    deadline: float,
+    keys: Keys,
+    progress: Callable[[], None],
+) -> None:
     """Follow the attempt's call until it decides the attempt; note how it ended.
 
     ``deadline`` (the loop's clock) ends the ringing: the attempt's start plus the ring timeout.
@@ -249,6 +290,7 @@ async def _follow(events: _CallEvents, attempt: Attempt, deadline: float, keys: 
                 return
         elif status.state is CallState.CONNECTED and not attempt.connected:
             attempt.connected = True
+            progress()
             if keys.acknowledge is None and keys.decline is None:
                 attempt.end(Outcome.ANSWERED)
                 return
@@ -352,16 +394,16 @@ async def _hang_up_once_placed(
 
 
 async def _attempt(
-    hass: HomeAssistant, attempt: Attempt, ring_timeout: float, keys: Keys
+    hass: HomeAssistant,
+    attempt: Attempt,
+    ring_timeout: float,
+    keys: Keys,
+    progress: Callable[[], None],
 ) -> Attempt:
     """Place one preset's call and follow it; a preset that is no longer one is skipped."""
-    try:
-        target = resolve_target(
-            hass, attempt.target, keys=keys.acknowledge is not None or keys.decline is not None
-        )
-    except ServiceValidationError as err:
-        return attempt.end("skipped", err.translation_key)
-    attempt.resolved = target
+    target = _look_up(hass, attempt, keys)
+    if target is None:
+        return attempt
     # The ring timeout counts from here: placing the call is part of the attempt.
     deadline = asyncio.get_running_loop().time() + ring_timeout
     if _still_ringing(hass, target):
@@ -391,32 +433,119 @@ async def _attempt(
         attempt.call_id = placed["call_id"]
         if attempt.call_id is None:
             return attempt.end("unknown", "no_call_id")
-        _hold(hass, target, attempt.call_id)
-        try:
-            await _follow(events, attempt, deadline, keys)
-        except asyncio.CancelledError:
-            # Stopped (or another phone of the step won): a call still ringing is hung up.
-            if not attempt.connected:
-                _hang_up_soon(hass, target, attempt.call_id)
-            raise
-        if attempt.reason in ("ring_timeout", "decline_digits"):
-            await asyncio.shield(_hang_up_soon(hass, target, attempt.call_id))
+        progress()
+        return await _follow_placed(
+            hass, target, attempt, deadline=deadline, keys=keys, events=events, progress=progress
+        )
+    finally:
+        events.stop()
+
+
+def _look_up(hass: HomeAssistant, attempt: Attempt, keys: Keys) -> Target | None:
+    """Return the preset an attempt calls, as it is now; end the attempt when it is none."""
+    try:
+        attempt.resolved = resolve_target(
+            hass, attempt.target, keys=keys.acknowledge is not None or keys.decline is not None
+        )
+    except ServiceValidationError as err:
+        attempt.end("skipped", err.translation_key)
+    return attempt.resolved
+
+
+async def _follow_placed(
+    hass: HomeAssistant,
+    target: Target,
+    attempt: Attempt,
+    *,
+    deadline: float,
+    keys: Keys,
+    events: _CallEvents,
+    progress: Callable[[], None],
+) -> Attempt:
+    """Follow a call the chain placed (holding its target) until it decides the attempt."""
+    assert attempt.call_id is not None
+    _hold(hass, target, attempt.call_id)
+    try:
+        await _follow(events, attempt, deadline, keys, progress)
+    except asyncio.CancelledError:
+        # Stopped (or another phone of the step won): a call still ringing is hung up. A restart
+        # leaves it: the chain follows it again once Home Assistant is back.
+        if not attempt.connected and not hass.is_stopping:
+            _hang_up_soon(hass, target, attempt.call_id)
+        raise
+    if attempt.reason in ("ring_timeout", "decline_digits"):
+        await asyncio.shield(_hang_up_soon(hass, target, attempt.call_id))
+    return attempt
+
+
+async def _attempt_again(
+    hass: HomeAssistant,
+    attempt: Attempt,
+    ring_timeout: float,
+    keys: Keys,
+    progress: Callable[[], None],
+) -> Attempt:
+    """Follow again the call of an attempt that a restart interrupted, for the time it had left.
+
+    One whose call was still being placed cannot be told: it ends ``unknown``.
+    """
+    if attempt.call_id is None:
+        return attempt.end("unknown", "restarted")
+    target = _look_up(hass, attempt, keys)
+    if target is None:
         return attempt
+    loop = asyncio.get_running_loop()
+    if attempt.connected:
+        deadline = loop.time() + ACKNOWLEDGE_TIMEOUT
+    else:
+        elapsed = (dt_util.utcnow() - attempt.started).total_seconds()
+        deadline = loop.time() + max(0.0, ring_timeout - elapsed)
+    events = _CallEvents(hass, target.entry.entry_id)
+    try:
+        return await _follow_placed(
+            hass, target, attempt, deadline=deadline, keys=keys, events=events, progress=progress
+        )
     finally:
         events.stop()
 
 
 class Chain:
-    """One run of the action: its steps, what its attempts gave, and its events."""
+    """One run of the action: its steps, where it is, what its attempts gave, and its events.
 
-    def __init__(self, hass: HomeAssistant, fields: Mapping[str, Any]) -> None:
-        """Prepare the chain the action's checked ``fields`` describe."""
+    It is kept in the store as it goes (``escalation_store``), and goes on after a restart.
+    """
+
+    def __init__(
+        self, hass: HomeAssistant, fields: Mapping[str, Any], chain_id: str | None = None
+    ) -> None:
+        """Prepare the chain the action's checked ``fields`` describe (``chain_id``: resumed)."""
         self.hass = hass
-        self.id = uuid.uuid4().hex
-        self.fields = fields
+        self.resumed = chain_id is not None
+        self.id = chain_id or uuid.uuid4().hex
+        self.fields = dict(fields)
         self.keys = Keys(fields.get(ATTR_ACKNOWLEDGE_DIGITS), fields.get(ATTR_DECLINE_DIGITS))
         self.attempts: list[Attempt] = []
         self.winner: Attempt | None = None
+        # The round, and the step in it, that the chain is at.
+        self.round = 0
+        self.step = 0
+        self._store = chain_store(hass)
+
+    @classmethod
+    def from_stored(cls, hass: HomeAssistant, chain_id: str, state: Mapping[str, Any]) -> Chain:
+        """Return a chain the store kept; raise ValueError when it is not what was written."""
+        try:
+            fields = ESCALATION_SCHEMA(state["fields"])
+            chain = cls(hass, fields, chain_id)
+            chain.attempts = [Attempt.from_stored(stored) for stored in state["attempts"]]
+            chain.round, chain.step = int(state["round"]), int(state["step"])
+        except (vol.Invalid, KeyError, TypeError) as err:
+            raise ValueError(f"not a stored chain: {err}") from None
+        if not (
+            0 <= chain.round < fields[ATTR_ROUNDS] and 0 <= chain.step < len(fields[ATTR_TARGETS])
+        ):
+            raise ValueError("not a stored chain: its place is outside its steps")
+        return chain
 
     def wins(self, attempt: Attempt) -> bool:
         """Whether an attempt ends the chain: acknowledged, or answered when no keys are asked."""
@@ -435,40 +564,89 @@ class Chain:
 
     def fire(self, event: str, attempt: Attempt | None = None) -> None:
         """Tell a step of the chain: ``call_bridge_escalation`` with the response so far."""
-        data = {"chain_id": self.id, "event": event} | self.response()
+        data = {
+            "chain_id": self.id,
+            "event": event,
+            "label": self.fields.get(ATTR_LABEL),
+            "resumed": self.resumed,
+        } | self.response()
         if attempt is not None:
             data["attempt"] = attempt.response()
         self.hass.bus.async_fire(EVENT_ESCALATION, data)
 
+    def save(self) -> None:
+        """Keep where the chain is, so that a restart does not end it."""
+        self._store.save(
+            self.id,
+            {
+                "fields": self.fields,
+                "round": self.round,
+                "step": self.step,
+                "attempts": [attempt.stored() for attempt in self.attempts],
+            },
+        )
+
     async def run(self) -> dict[str, Any]:
-        """Try the steps, round after round, until one wins; return the response."""
-        self.fire("started")
+        """Try the steps, round after round, until one wins; return the response.
+
+        A resumed chain first follows the calls a restart interrupted, then goes on from there.
+        """
+        if not self.resumed:
+            self.fire("started")
+        self.save()
+        steps = self.fields[ATTR_TARGETS]
+        ring_timeout = self.fields[ATTR_RING_TIMEOUT]
         try:
-            for _ in range(self.fields[ATTR_ROUNDS]):
-                for step in self.fields[ATTR_TARGETS]:
-                    if self.attempts and self.fields[ATTR_PAUSE]:
-                        await asyncio.sleep(self.fields[ATTR_PAUSE])
-                    self.winner = await self._step(step)
-                    if self.winner is not None:
-                        acknowledged = self.keys.acknowledge is not None
-                        self.fire("acknowledged" if acknowledged else "answered")
-                        return self.response()
+            interrupted = [attempt for attempt in self.attempts if attempt.outcome is None]
+            if interrupted:
+                self.winner = await self._race(
+                    [
+                        (
+                            attempt,
+                            _attempt_again(self.hass, attempt, ring_timeout, self.keys, self.save),
+                        )
+                        for attempt in interrupted
+                    ]
+                )
+                self._next()
+            while self.winner is None and self.round < self.fields[ATTR_ROUNDS]:
+                if self.attempts and self.fields[ATTR_PAUSE]:
+                    await asyncio.sleep(self.fields[ATTR_PAUSE])
+                attempts = [Attempt(entity_id, dt_util.utcnow()) for entity_id in steps[self.step]]
+                self.attempts.extend(attempts)
+                self.save()  # a call placed, then a restart: never placed a second time
+                self.winner = await self._race(
+                    [
+                        (attempt, _attempt(self.hass, attempt, ring_timeout, self.keys, self.save))
+                        for attempt in attempts
+                    ]
+                )
+                self._next()
         except asyncio.CancelledError:
-            self.fire("cancelled")
+            if not self.hass.is_stopping:  # stopped: a restart leaves it kept, to go on
+                self._store.forget(self.id)
+                self.fire("cancelled")
             raise
-        self.fire("exhausted")
+        self._store.forget(self.id)
+        if self.winner is None:
+            self.fire("exhausted")
+        else:
+            self.fire("acknowledged" if self.keys.acknowledge is not None else "answered")
         return self.response()
 
-    async def _step(self, entity_ids: list[str]) -> Attempt | None:
-        """Ring the step's presets at once; return the first that wins, the others hung up."""
-        attempts = {entity_id: Attempt(entity_id, dt_util.utcnow()) for entity_id in entity_ids}
-        self.attempts.extend(attempts.values())
-        ring_timeout = self.fields[ATTR_RING_TIMEOUT]
-        tasks = {
-            self.hass.async_create_task(
-                _attempt(self.hass, attempt, ring_timeout, self.keys)
-            ): attempt
-            for attempt in attempts.values()
+    def _next(self) -> None:
+        """Go to the next step (or round), and keep it."""
+        self.step += 1
+        if self.step == len(self.fields[ATTR_TARGETS]):
+            self.round, self.step = self.round + 1, 0
+        self.save()
+
+    async def _race(
+        self, runs: list[tuple[Attempt, Coroutine[Any, Any, Attempt]]]
+    ) -> Attempt | None:
+        """Run a step's attempts at once; return the first that wins, the others hung up."""
+        tasks: dict[asyncio.Task[Attempt], Attempt] = {
+            self.hass.async_create_task(run): attempt for attempt, run in runs
         }
         winner: Attempt | None = None
         pending = set(tasks)
@@ -484,14 +662,27 @@ class Chain:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-            for task in pending:
-                lost = tasks[task]
-                lost.end("cancelled", "another_answered" if winner is not None else "stopped")
-                # Someone else took it: one who answered too is not left on the line.
-                if winner is not None and lost.connected and lost.resolved and lost.call_id:
-                    _hang_up_soon(self.hass, lost.resolved, lost.call_id)
-                self.fire("attempt", lost)
+            if not self.hass.is_stopping:
+                for task in pending:
+                    lost = tasks[task]
+                    lost.end("cancelled", "another_answered" if winner is not None else "stopped")
+                    # Someone else took it: one who answered too is not left on the line.
+                    if winner is not None and lost.connected and lost.resolved and lost.call_id:
+                        _hang_up_soon(self.hass, lost.resolved, lost.call_id)
+                    self.fire("attempt", lost)
         return winner
+
+
+async def async_resume_chains(hass: HomeAssistant) -> None:
+    """Go on with the chains a restart interrupted (once Home Assistant has started)."""
+    for chain_id, state in (await chain_store(hass).async_load()).items():
+        try:
+            chain = Chain.from_stored(hass, chain_id, state)
+        except ValueError as err:
+            _LOGGER.warning("An escalation chain kept across the restart is dropped: %s", err)
+            continue
+        _LOGGER.info("Escalation chain %s goes on after the restart", chain_id)
+        hass.async_create_background_task(chain.run(), f"call_bridge escalation {chain_id}")
 
 
 async def async_call_until_answered(

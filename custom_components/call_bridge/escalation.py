@@ -470,7 +470,7 @@ async def _follow_placed(
     except asyncio.CancelledError:
         # Stopped (or another phone of the step won): a call still ringing is hung up. A restart
         # leaves it: the chain follows it again once Home Assistant is back.
-        if not attempt.connected and not hass.is_stopping:
+        if not attempt.connected and hass.is_running:
             _hang_up_soon(hass, target, attempt.call_id)
         raise
     if attempt.reason in ("ring_timeout", "decline_digits"):
@@ -623,7 +623,7 @@ class Chain:
                 )
                 self._next()
         except asyncio.CancelledError:
-            if not self.hass.is_stopping:  # stopped: a restart leaves it kept, to go on
+            if self.hass.is_running:  # stopped by its automation; a shutdown keeps it, to go on
                 self._store.forget(self.id)
                 self.fire("cancelled")
             raise
@@ -645,8 +645,12 @@ class Chain:
         self, runs: list[tuple[Attempt, Coroutine[Any, Any, Attempt]]]
     ) -> Attempt | None:
         """Run a step's attempts at once; return the first that wins, the others hung up."""
+        # Background tasks: Home Assistant cancels them as it stops, and the chain is kept then.
         tasks: dict[asyncio.Task[Attempt], Attempt] = {
-            self.hass.async_create_task(run): attempt for attempt, run in runs
+            self.hass.async_create_background_task(
+                run, f"call_bridge escalation {self.id}"
+            ): attempt
+            for attempt, run in runs
         }
         winner: Attempt | None = None
         pending = set(tasks)
@@ -662,7 +666,7 @@ class Chain:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-            if not self.hass.is_stopping:
+            if self.hass.is_running:
                 for task in pending:
                     lost = tasks[task]
                     lost.end("cancelled", "another_answered" if winner is not None else "stopped")

@@ -26,8 +26,12 @@ STRINGS = json.loads(
 )
 MENU = STRINGS["config"]["step"]["user"]["menu_options"]
 ADD_PRESET = STRINGS["config_subentries"]["preset"]["initiate_flow"]["user"]
-ADD_MESSAGE = STRINGS["config_subentries"]["message"]["initiate_flow"]["user"]
-ADD_CONTACT = STRINGS["config_subentries"]["contact"]["initiate_flow"]["user"]
+# The screenshot of each kind of subentry's form.
+SUBENTRY_SHOTS = {
+    "preset": "preset_form",
+    "message": "message_preset_form",
+    "contact": "contact_form",
+}
 
 
 async def shoot(page: Page, name: str, *shows: str) -> None:
@@ -109,26 +113,17 @@ async def shoot_forms(page: Page, frontend: FrontendStrings, integration: str) -
     await page.click_text(MENU["asterisk"])
     await shoot(page, "asterisk_form", STRINGS["config"]["step"]["asterisk"]["data"]["app"])
 
-    await page.open(integration)
-    await page.click_text(ADD_PRESET)
-    await asyncio.sleep(1)  # the entry picker slides in over the page's own entry titles
-    await page.click_text("OpenVox UC501")
-    preset = STRINGS["config_subentries"]["preset"]["step"]["user"]["data"]
-    await shoot(page, "preset_form", preset["autoanswer"])
-
-    await page.open(integration)
-    await page.click_text(ADD_MESSAGE)
-    await asyncio.sleep(1)
-    await page.click_text("OneNET voice 02066240222")
-    message = STRINGS["config_subentries"]["message"]["step"]["user"]["data"]
-    await shoot(page, "message_preset_form", message["collect_digits"])
-
-    await page.open(integration)
-    await page.click_text(ADD_CONTACT)
-    await asyncio.sleep(1)
-    await page.click_text("OpenVox UC501")
-    contact = STRINGS["config_subentries"]["contact"]["step"]["user"]["data"]
-    await shoot(page, "contact_form", contact["numbers"])
+    for kind, entry_title, shown in (
+        ("preset", "OpenVox UC501", "autoanswer"),
+        ("message", "OneNET voice 02066240222", "collect_digits"),
+        ("contact", "OpenVox UC501", "numbers"),
+    ):
+        await page.open(integration)
+        await page.click_text(STRINGS["config_subentries"][kind]["initiate_flow"]["user"])
+        await asyncio.sleep(1)  # the entry picker slides in over the page's own entry titles
+        await page.click_text(entry_title)
+        fields = STRINGS["config_subentries"][kind]["step"]["user"]["data"]
+        await shoot(page, SUBENTRY_SHOTS[kind], fields[shown])
 
     await page.open(integration)
     await page.click_label_near(frontend("Configure"), "OneNET voice 02066240222")

@@ -206,3 +206,18 @@ async def test_a_call_placed_without_an_id_after_the_chain_stopped_frees_its_tar
     # Nothing tells that call's end: the target is not held for it.
     second = await escalate(hass, targets=[MUM])
     assert outcomes(second) == [(MUM, "unknown", "no_call_id")]
+
+
+async def test_twenty_chains_at_once_ring_each_person_once(
+    hass: HomeAssistant, far_side: FarSide
+) -> None:
+    far_side.answer_seconds = 0.1
+    events = async_capture_events(hass, EVENT_ESCALATION)
+    chains = [escalate(hass, targets=[[MUM, DAD]], ring_timeout=0.5) for _ in range(20)]
+    responses = await asyncio.gather(*chains)
+    assert far_side.notifications == 2  # Mum once, Dad once: never twice at once
+    rang = [a for r in responses for a in r["attempts"] if a["reason"] != "already_ringing"]
+    assert sorted(a["target"] for a in rang) == [DAD, MUM]
+    assert all(not response["answered"] for response in responses)
+    assert len({event.data["chain_id"] for event in events}) == 20
+    assert [event.data["event"] for event in events].count("exhausted") == 20

@@ -251,6 +251,11 @@ class Keys:
     acknowledge: str | None
     decline: str | None
 
+    @property
+    def any(self) -> bool:
+        """Whether the chain listens for keys: its presets must be ones that collect them."""
+        return self.acknowledge is not None or self.decline is not None
+
 
 def _pressed(digits: str | None, keys: str | None) -> bool:
     # A PBX reports keys one by one (the digits so far); OneNET all of them at once.
@@ -291,7 +296,7 @@ async def _follow(
         elif status.state is CallState.CONNECTED and not attempt.connected:
             attempt.connected = True
             progress()
-            if keys.acknowledge is None and keys.decline is None:
+            if not keys.any:
                 attempt.end(Outcome.ANSWERED)
                 return
             # Answered: the message plays, and the keys may take a while.
@@ -444,9 +449,7 @@ async def _attempt(
 def _look_up(hass: HomeAssistant, attempt: Attempt, keys: Keys) -> Target | None:
     """Return the preset an attempt calls, as it is now; end the attempt when it is none."""
     try:
-        attempt.resolved = resolve_target(
-            hass, attempt.target, keys=keys.acknowledge is not None or keys.decline is not None
-        )
+        attempt.resolved = resolve_target(hass, attempt.target, keys=keys.any)
     except ServiceValidationError as err:
         attempt.end("skipped", err.translation_key)
     return attempt.resolved
@@ -703,7 +706,5 @@ async def async_call_until_answered(
         )
     for step in fields[ATTR_TARGETS]:
         for entity_id in step:
-            resolve_target(
-                hass, entity_id, keys=keys.acknowledge is not None or keys.decline is not None
-            )
+            resolve_target(hass, entity_id, keys=keys.any)
     return await Chain(hass, fields).run()

@@ -80,6 +80,7 @@ class CallHistory:
                 "duration": status.call_duration,
             }
         )
+        self._save_later()
 
     def add_incoming(self, event: IncomingCallEvent) -> None:
         """Record the end of a call that came in; a missed one is counted too."""
@@ -113,7 +114,6 @@ class CallHistory:
     def _add(self, fields: dict[str, Any]) -> dict[str, Any]:
         record = _record(fields | {"time": dt_util.utcnow().isoformat()})
         self.records.append(record)
-        self._save_later()
         return record
 
     def _save_later(self) -> None:

@@ -6,6 +6,7 @@ only routes to them, by the provider the entry belongs to.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Mapping
 import socket
 from typing import Any
@@ -167,47 +168,64 @@ async def _async_step(flow: Any, step_id: str) -> ConfigFlowResult:
     return result
 
 
-class PresetSubentryFlow(ConfigSubentryFlow):
-    """A named call that a dashboard button places: the fields of its provider's preset action."""
-
-    subentry_type = SUBENTRY_TYPE_PRESET
+class NamedSubentryFlow(ConfigSubentryFlow):
+    """A subentry with a name (its title) and fields, added or changed through the same form."""
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
-        """Add a preset."""
-        return await self._async_preset_step("user", user_input)
+        """Add one."""
+        return await self._async_named_step("user", user_input)
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> SubentryFlowResult:
-        """Change a preset."""
-        return await self._async_preset_step("reconfigure", user_input)
+        """Change one."""
+        return await self._async_named_step("reconfigure", user_input)
 
-    async def _async_preset_step(
+    @abstractmethod
+    def _schema(self) -> vol.Schema:
+        """Return the form: the name, then the kind's fields."""
+
+    @abstractmethod
+    def _checked(self, user_input: dict[str, Any]) -> tuple[dict[str, str], str, dict[str, Any]]:
+        """Return the form's errors, and the title and data the subentry keeps."""
+
+    async def _async_named_step(
         self, step_id: str, user_input: dict[str, Any] | None
     ) -> SubentryFlowResult:
-        provider = provider_of(self._get_entry())
         errors: dict[str, str] = {}
         if user_input is not None:
-            errors = provider.preset_errors(self.subentry_type, user_input)
+            errors, title, data = self._checked(user_input)
             if not errors:
-                title = user_input[CONF_NAME]
-                data = {key: value for key, value in user_input.items() if key != CONF_NAME}
                 if step_id == "user":
                     return self.async_create_entry(title=title, data=data)
                 return self.async_update_and_abort(
                     self._get_entry(), self._get_reconfigure_subentry(), title=title, data=data
                 )
-        schema = vol.Schema(
-            {vol.Required(CONF_NAME): TEXT, **provider.preset_fields(self.subentry_type)}
-        )
         if user_input is None and step_id == "reconfigure":
             subentry = self._get_reconfigure_subentry()
             user_input = {CONF_NAME: subentry.title} | dict(subentry.data)
         return self.async_show_form(
             step_id=step_id,
-            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            data_schema=self.add_suggested_values_to_schema(self._schema(), user_input),
             errors=errors,
         )
+
+
+class PresetSubentryFlow(NamedSubentryFlow):
+    """A named call that a dashboard button places: the fields of its provider's preset action."""
+
+    subentry_type = SUBENTRY_TYPE_PRESET
+
+    def _schema(self) -> vol.Schema:
+        provider = provider_of(self._get_entry())
+        return vol.Schema(
+            {vol.Required(CONF_NAME): TEXT, **provider.preset_fields(self.subentry_type)}
+        )
+
+    def _checked(self, user_input: dict[str, Any]) -> tuple[dict[str, str], str, dict[str, Any]]:
+        errors = provider_of(self._get_entry()).preset_errors(self.subentry_type, user_input)
+        data = {key: value for key, value in user_input.items() if key != CONF_NAME}
+        return errors, user_input[CONF_NAME], data
 
 
 class MessagePresetSubentryFlow(PresetSubentryFlow):
@@ -226,45 +244,21 @@ CONTACT_SCHEMA = vol.Schema(
 )
 
 
-class ContactSubentryFlow(ConfigSubentryFlow):
+class ContactSubentryFlow(NamedSubentryFlow):
     """A contact of the phonebook: the name shown for the calls that come in from its numbers."""
 
-    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
-        """Add a contact."""
-        return await self._async_contact_step("user", user_input)
+    def _schema(self) -> vol.Schema:
+        return CONTACT_SCHEMA
 
-    async def async_step_reconfigure(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Change a contact."""
-        return await self._async_contact_step("reconfigure", user_input)
-
-    async def _async_contact_step(
-        self, step_id: str, user_input: dict[str, Any] | None
-    ) -> SubentryFlowResult:
+    def _checked(self, user_input: dict[str, Any]) -> tuple[dict[str, str], str, dict[str, Any]]:
         errors: dict[str, str] = {}
-        if user_input is not None:
-            name = str(user_input[CONF_NAME]).strip()
-            numbers = _contact_numbers(user_input[CONF_NUMBERS])
-            if not name or not name.isprintable():
-                errors[CONF_NAME] = "invalid_name"
-            if numbers is None:
-                errors[CONF_NUMBERS] = "invalid_contact_number"
-            if not errors:
-                data = {CONF_NUMBERS: numbers}
-                if step_id == "user":
-                    return self.async_create_entry(title=name, data=data)
-                return self.async_update_and_abort(
-                    self._get_entry(), self._get_reconfigure_subentry(), title=name, data=data
-                )
-        if user_input is None and step_id == "reconfigure":
-            subentry = self._get_reconfigure_subentry()
-            user_input = {CONF_NAME: subentry.title} | dict(subentry.data)
-        return self.async_show_form(
-            step_id=step_id,
-            data_schema=self.add_suggested_values_to_schema(CONTACT_SCHEMA, user_input),
-            errors=errors,
-        )
+        name = str(user_input[CONF_NAME]).strip()
+        numbers = _contact_numbers(user_input[CONF_NUMBERS])
+        if not name or not name.isprintable():
+            errors[CONF_NAME] = "invalid_name"
+        if numbers is None:
+            errors[CONF_NUMBERS] = "invalid_contact_number"
+        return errors, name, {CONF_NUMBERS: numbers}
 
 
 def _contact_numbers(typed: Any) -> list[str] | None:
